@@ -1,0 +1,41 @@
+# Habits of this repository. `make run` and `make test` are all a fresh machine needs.
+
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint format validate schema clean
+
+run: $(INSTALLED)
+	$(BIN)/ipps validate
+
+test: $(INSTALLED)
+	$(BIN)/ruff check generator forms_api tests benchmarks
+	$(BIN)/ruff format --check generator forms_api tests benchmarks
+	$(BIN)/pytest
+
+validate: $(INSTALLED)
+	$(BIN)/ipps validate
+
+schema: $(INSTALLED)
+	$(BIN)/ipps schema
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check generator forms_api tests benchmarks
+
+format: $(INSTALLED)
+	$(BIN)/ruff format generator forms_api tests benchmarks
+	$(BIN)/ruff check --fix generator forms_api tests benchmarks
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall when the declared dependencies change.
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf site var .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The forms service: consultations, applications, ratings and the staff console."""

@@ -1,0 +1,1 @@
+"""Catalog schema, validation and site generation for the IP public service platform."""

@@ -1,0 +1,101 @@
+"""The ``ipps`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import cli_text
+from generator.catalog import check_catalog
+from generator.problems import Problem
+from generator.schema_export import write_schemas
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _catalog_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"目录「{value}」不存在")
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ipps",
+        description="知识产权公共服务平台：校验事项目录、生成站点、运行在线受理服务。",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="命令", required=True)
+
+    validate = commands.add_parser(
+        "validate", help="校验 catalog/ 中的全部文件", description="校验事项目录，一次列出全部问题。"
+    )
+    validate.add_argument(
+        "--catalog", type=_catalog_dir, default=Path("catalog"), help="目录所在位置（默认 catalog）"
+    )
+    validate.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="输出格式：text（文件:行:列）、github（GitHub Actions 注释）、json",
+    )
+    validate.set_defaults(handler=cmd_validate)
+
+    schema = commands.add_parser(
+        "schema", help="生成编辑器使用的 JSON Schema", description="为每类目录文件生成 JSON Schema。"
+    )
+    schema.add_argument(
+        "--catalog", type=_catalog_dir, default=Path("catalog"), help="目录所在位置（默认 catalog）"
+    )
+    schema.set_defaults(handler=cmd_schema)
+    return parser
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    parts, problems = check_catalog(args.catalog)
+    if args.format == "json":
+        json.dump([p.as_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_PROBLEMS if problems else EXIT_OK
+    for problem in problems:
+        print(_github_annotation(problem) if args.format == "github" else problem.format())
+    files = len(parts.files)
+    items = sum(1 for f in parts.files if f.kind.name == "item")
+    if problems:
+        affected = len({p.path for p in problems})
+        print(f"校验未通过：共发现 {len(problems)} 个问题，涉及 {affected} 个文件（共检查 {files} 个文件）。")
+        return EXIT_PROBLEMS
+    print(f"校验通过：共检查 {files} 个文件（其中服务事项 {items} 个），未发现问题。")
+    return EXIT_OK
+
+
+def _github_annotation(problem: Problem) -> str:
+    def escape(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def escape_property(text: str) -> str:
+        return escape(text).replace(":", "%3A").replace(",", "%2C")
+
+    return (
+        f"::error file={escape_property(problem.path)},line={problem.line},col={problem.column},"
+        f"title={problem.code}::{escape(problem.message)}"
+    )
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    for path in write_schemas(args.catalog):
+        print(f"已写入 {path}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    cli_text.install()
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""The catalog schema: one model per kind of catalog file.
+
+This package is the single source of truth for what the catalog may contain. Validation,
+the JSON Schemas in ``catalog/schema/``, the editor's field reference, the forms and the
+open-data exports all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .assets import DataAsset, DataAssetsFile
+from .base import CatalogModel
+from .common import Change, Contact, LegalBasis, TimeLimit
+from .departments import Department, DepartmentsFile
+from .directories import Directory, DirectoryEntry
+from .fees import Fee, FeeStandard, Reduction, Tier
+from .items import Charges, FeeItem, FormField, Item, Material, Status, Step
+from .platform import Platform
+from .standards import StandardsFile
+from .themes import Theme, ThemesFile
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """A kind of catalog file: where it lives and which model describes it."""
+
+    name: str
+    label: str
+    pattern: str
+    """Glob relative to ``catalog/``."""
+    model: type[CatalogModel]
+    required: tuple[str, ...] = ()
+    """Files of this kind that must exist, relative to ``catalog/``."""
+
+    @property
+    def schema_file(self) -> str:
+        return f"{self.name}.schema.json"
+
+
+FILE_KINDS: tuple[FileKind, ...] = (
+    FileKind("platform", "平台信息", "platform.yml", Platform, ("platform.yml",)),
+    FileKind("departments", "部门与机构", "departments.yml", DepartmentsFile, ("departments.yml",)),
+    FileKind(
+        "directory",
+        "服务名录",
+        "directories/*.yml",
+        Directory,
+        ("directories/basic.yml", "directories/value-added.yml"),
+    ),
+    FileKind("item", "服务事项", "items/*.yml", Item),
+    FileKind("fee-standard", "收费标准", "fees/*.yml", FeeStandard),
+    FileKind("themes", "主题服务", "themes.yml", ThemesFile, ("themes.yml",)),
+    FileKind("data-assets", "数据资产目录", "data-assets.yml", DataAssetsFile, ("data-assets.yml",)),
+    FileKind("standards", "标准体系", "standards.yml", StandardsFile, ("standards.yml",)),
+)
+
+__all__ = [
+    "FILE_KINDS",
+    "CatalogModel",
+    "Change",
+    "Charges",
+    "Contact",
+    "DataAsset",
+    "Department",
+    "Directory",
+    "DirectoryEntry",
+    "Fee",
+    "FeeItem",
+    "FeeStandard",
+    "FileKind",
+    "FormField",
+    "Item",
+    "LegalBasis",
+    "Material",
+    "Platform",
+    "Reduction",
+    "StandardsFile",
+    "Status",
+    "Step",
+    "Theme",
+    "Tier",
+    "TimeLimit",
+]

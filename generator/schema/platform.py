@@ -1,0 +1,138 @@
+"""``catalog/platform.yml``: who runs the platform, how to reach it, what it promises."""
+
+from __future__ import annotations
+
+from .base import CatalogModel, field
+from .common import PhoneEntry
+from .types import (
+    ConstructionMode,
+    CreditCode,
+    Email,
+    PlatformLevel,
+    Postcode,
+    RegionCode,
+    ServiceObjectCode,
+    Text,
+    Url,
+)
+
+
+class Builder(CatalogModel):
+    name: Text = field("单位名称", "建设主体的全称。", example="示范市市场监督管理局（知识产权局）")
+    credit_code: CreditCode = field(
+        "统一社会信用代码", "建设主体的 18 位统一社会信用代码，校验位会被检查。", example="11339900MB0000001X"
+    )
+    role: str | None = field("承担角色", "在共建、联建中承担的工作。", example="牵头建设", default=None)
+
+
+class LinkedPlatform(CatalogModel):
+    name: Text = field("平台名称", "联动的上级或同级平台。", example="浙江知识产权在线")
+    level: PlatformLevel = field("层级", "国家级、省级或市级（8.1.3）。", example="省级")
+    url: Url = field("网址", "平台首页网址。", example="https://zscq.example.gov.cn/")
+    relation: Text = field("联动内容", "与该平台对接了哪些业务。", example="事项清单业务联动、办件数据回流")
+
+
+class Commitment(CatalogModel):
+    title: Text = field("承诺事项", "服务承诺的标题（4.1）。", example="一次性告知")
+    text: Text = field(
+        "承诺内容",
+        "对公众的具体承诺。",
+        example="申请材料不齐全的，当场或在受理期限内一次性告知需要补正的全部内容。",
+    )
+
+
+class Audience(CatalogModel):
+    """A home-page entry by who is asking: 个人, 企业, 高校院所, 服务机构."""
+
+    id: Text = field("入口标识", "英文标识，用于网址。", example="enterprise")
+    name: Text = field("入口名称", "首页按服务对象分类的入口名称。", example="企业")
+    description: Text = field(
+        "入口说明", "一句话说明这类服务对象能办什么。", example="专利商标质押、许可备案、维权援助"
+    )
+    service_objects: list[ServiceObjectCode] = field(
+        "对应服务对象代码",
+        "该入口包含面向哪些服务对象（GB/T 39046 代码）的事项。",
+        example=["2"],
+        min_length=1,
+    )
+
+
+class CodePatterns(CatalogModel):
+    basic: Text = field(
+        "基本编码格式",
+        "事项基本编码应符合的正则表达式（按本平台编码规则）。",
+        example=r"^\d{2}[CD]\d{7}$",
+    )
+    implementation: Text = field(
+        "实施编码格式",
+        "事项实施编码应符合的正则表达式。实施编码须以基本编码开头。",
+        example=r"^\d{2}[CD]\d{7}-\d{12}-[0-9A-HJ-NPQRTUWXY]{18}-\d{2}$",
+    )
+    note: str | None = field("编码规则说明", "编码各段的含义。", default=None)
+
+
+class Settings(CatalogModel):
+    """Figures the service and the console use; changing them is an editor's pull request."""
+
+    consultation_reply_days: int = field(
+        "咨询答复时限（工作日）", "收到咨询留言后答复的工作日数。", example=3, default=3, ge=1, le=60
+    )
+    complaint_reply_days: int = field(
+        "投诉建议反馈时限（工作日）",
+        "收到服务意见后反馈的工作日数（9.3 c 规定 3 个工作日）。",
+        example=3,
+        default=3,
+        ge=1,
+        le=60,
+    )
+    bad_rating_days: int = field(
+        "差评整改时限（工作日）", "差评核实整改并回访的工作日数。", example=5, default=5, ge=1, le=60
+    )
+    correction_days: int = field(
+        "补正期限（自然日）", "申请人收到补正通知后提交补正材料的期限。", example=15, default=15, ge=1, le=365
+    )
+    return_visit_sample_percent: int = field(
+        "回访抽样比例（%）", "除差评外，已办结申请中抽取回访的比例。", example=10, default=10, ge=0, le=100
+    )
+    upload_max_file_mb: int = field(
+        "单个上传文件大小上限（MB）",
+        "申请材料中每个文件的大小上限，事项材料可单独设置。",
+        example=10,
+        default=10,
+        ge=1,
+        le=100,
+    )
+    region_code: RegionCode = field(
+        "行政区划代码", "平台所在地的 12 位行政区划代码，用于组成实施编码。", example="339900000000"
+    )
+    code_patterns: CodePatterns = field("编码规则", "事项编码的格式规则。")
+
+
+class Platform(CatalogModel):
+    name: Text = field("平台名称", "平台对外公布的全称。", example="示范市知识产权公共服务中心")
+    short_name: Text = field("简称", "页面标题等处使用的简称。", example="示范市知识产权服务中心")
+    introduction: Text = field("平台简介", "一段话介绍平台的定位和服务范围。")
+    builders: list[Builder] = field("建设主体", "建设平台的单位（6.1、第 7 章）。", min_length=1)
+    construction_mode: ConstructionMode = field(
+        "建设方式", "自建、共建、联建或委托建设（第 7 章）。", example="共建"
+    )
+    construction_note: Text = field("建设方式说明", "各建设主体如何分工、平台如何运营。")
+    address: Text = field("地址", "服务大厅地址。", example="示范市滨江大道 88 号市民服务中心 3 楼")
+    postcode: Postcode = field("邮政编码", "6 位邮政编码。", example="339900")
+    hours: list[Text] = field(
+        "开放时间",
+        "服务大厅开放时间，每行一段。",
+        example=["周一至周五 8:30—12:00，13:30—17:30"],
+        min_length=1,
+    )
+    phones: list[PhoneEntry] = field("服务电话", "对外公布的电话。", min_length=1)
+    email: Email = field("电子邮箱", "对外公布的邮箱。", example="zscq@sfs.example.gov.cn")
+    website: Url = field("网址", "平台网站首页。", example="https://ip.sfs.example.gov.cn/")
+    linked_platforms: list[LinkedPlatform] = field(
+        "联动平台", "对接联动的省级、国家级平台和城市企业综合服务中心（8.1.3）。", default_factory=list
+    )
+    commitments: list[Commitment] = field("服务承诺", "平台对公众的服务承诺（4.1）。", min_length=1)
+    audiences: list[Audience] = field(
+        "服务对象入口", "首页按服务对象分类的入口（个人、企业、高校院所、服务机构）。", min_length=1
+    )
+    settings: Settings = field("运行参数", "受理、答复、差评处理等的时限和上限。")

@@ -1,0 +1,1 @@
+"""Checking a catalog: schema errors translated to Chinese, then the rules across files."""
