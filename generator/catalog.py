@@ -164,5 +164,7 @@ def _validate(source: SourceFile) -> list[Finding]:
     try:
         source.model = source.kind.model.model_validate(source.document.data)
     except ValidationError as exc:
-        return [translate(source.rel, source.kind.model, error) for error in exc.errors()]
+        findings = [translate(source.rel, source.kind.model, error) for error in exc.errors()]
+        source.invalid = {finding.loc for finding in findings}
+        return findings
     return []

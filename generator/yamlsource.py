@@ -104,6 +104,8 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = Position.of(mark) if mark else START
+        if quote := _unclosed_quote(text, position.line):
+            raise YamlSyntaxError("YAML 语法错误：引号没有闭合", quote) from None
         raise YamlSyntaxError(describe_syntax_error(exc), position) from None
     except yaml.YAMLError as exc:  # e.g. a second document in the stream
         raise YamlSyntaxError(f"YAML 语法错误（{exc}）", START) from None
@@ -115,6 +117,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
 _SYNTAX_HINTS = (
     ("mapping values are not allowed", "此处不能出现“键: 值”：检查缩进，或给含有冒号的文字加引号"),
     ("found character '\\t'", "不能使用制表符（Tab）缩进，请改用空格"),
+    ("found a tab character", "不能使用制表符（Tab）缩进，请改用空格"),
     (
         "found character that cannot start any token",
         "出现了不能作为开头的字符：含有 @、`、% 等符号的文字请加引号",
@@ -140,6 +143,20 @@ def describe_syntax_error(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML 语法错误（{problem or context}）"
 
 
+def _unclosed_quote(text: str, upto_line: int) -> Position | None:
+    """The opening quote of a double-quoted value left open on or before ``upto_line``.
+
+    libyaml reads an unclosed quote as a multi-line string and fails lines later, where the
+    next quote happens to be; the editor needs the line where the quote was opened.
+    """
+    for number, line in enumerate(text.splitlines()[:upto_line], start=1):
+        stripped = line.split(" #", 1)[0] if line.count('"') % 2 == 0 else line
+        quotes = [i for i, ch in enumerate(stripped) if ch == '"' and (i == 0 or stripped[i - 1] != "\\")]
+        if len(quotes) % 2:
+            return Position(number, quotes[-1] + 1)
+    return None
+
+
 @lru_cache(maxsize=64)
 def _compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=_Loader)
@@ -149,18 +166,21 @@ def locate(text: str, loc: tuple[str | int, ...], *, key: bool = False) -> Posit
     """Where the value at ``loc`` (or, with ``key``, its key) stands in ``text``.
 
     When ``loc`` leads to something that is not in the file (a missing field), the position
-    of the deepest part that exists is returned: the mapping the field belongs in.
+    of the deepest part that exists is returned: the block the field belongs in.
     """
     node = _compose(text)
-    if node is None:
+    if node is None or not loc:
         return START
     position = Position.of(node.start_mark)
-    for depth, step in enumerate(loc, start=1):
+    for step in loc:
         found = _child(node, step)
         if found is None:
             return position
         key_node, node = found
-        anchor = key_node if key and key_node is not None and depth == len(loc) else node
+        # A problem with a key, or with a whole block (``status:`` followed by its fields on
+        # the next lines), is shown at the key; a problem with a scalar, at the value.
+        at_key = key or (isinstance(node, yaml.CollectionNode) and not node.flow_style)
+        anchor = key_node if at_key and key_node is not None else node
         position = Position.of(anchor.start_mark)
     return position
 

@@ -22,6 +22,8 @@ class SourceFile:
     rel: str
     document: YamlDocument | None = None
     model: CatalogModel | None = None
+    invalid: set[tuple[str | int, ...]] = field(default_factory=set)
+    """Locations the schema rejected; rules on raw data skip them, to report a value once."""
 
     @property
     def stem(self) -> str:

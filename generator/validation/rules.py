@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -56,8 +57,8 @@ class Declared:
         self.departments: dict[str, str] = {}
         for f in parts.of_kind("departments"):
             for entry in _raw_list(f.data, "departments"):
-                if "id" in entry:
-                    self.departments[str(entry["id"])] = str(entry.get("kind", ""))
+                if "id" in entry:  # the first declaration counts; repeats are reported
+                    self.departments.setdefault(str(entry["id"]), str(entry.get("kind", "")))
         self.categories = {
             str(e["id"])
             for f in parts.of_kind("directory")
@@ -74,7 +75,7 @@ class Declared:
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.85)
     return f"，是否应为「{close[0]}」？" if close else ""
 
 
@@ -104,7 +105,7 @@ def _repeats(
     first: dict[str, SourceFile] = {}
     for key, source, loc in entries:
         if key in first:
-            where = "本文件" if first[key] is source else first[key].rel
+            where = "本文件" if first[key] is source else f" {first[key].rel} "
             yield Finding(source.rel, loc, "E101", f"{what}「{key}」重复，已在{where}中使用")
         else:
             first[key] = source
@@ -218,62 +219,116 @@ def check_codes(parts: CatalogParts) -> Iterator[Finding]:
 # --- references ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A field whose value names something declared elsewhere in the catalog."""
+
+    kind: str
+    """The file kind the field is in."""
+    path: tuple[str, ...]
+    """Keys from the top of the file; ``*`` stands for every entry of a list."""
+    target: str
+    """What is named: ``department``, ``category``, ``fee``, ``reduction`` or ``item``."""
+    label: str
+
+
+REFERENCES: tuple[Reference, ...] = (
+    Reference("item", ("department",), "department", "实施部门"),
+    Reference("item", ("co_departments", "*"), "department", "共同实施部门"),
+    Reference("item", ("category",), "category", "事项类别"),
+    Reference("item", ("fees", "items", "*", "fee"), "fee", "收费项目"),
+    Reference("item", ("fees", "reduction"), "reduction", "减缴政策"),
+    Reference("item", ("related", "*"), "item", "相关事项"),
+    Reference("item", ("status", "replaced_by"), "item", "替代事项"),
+    Reference("themes", ("themes", "*", "items", "*"), "item", "主题中的事项"),
+    Reference("data-assets", ("assets", "*", "owner"), "department", "归属部门"),
+)
+
+
+def _walk(
+    data: Any, path: tuple[str, ...], loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string found at ``path`` in raw YAML data, with its location."""
+    if not path:
+        if isinstance(data, str):
+            yield loc, data
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        if isinstance(data, list):
+            for index, entry in enumerate(data):
+                yield from _walk(entry, rest, (*loc, index))
+    elif isinstance(data, dict) and step in data:
+        yield from _walk(data[step], rest, (*loc, step))
+
+
 def check_references(parts: CatalogParts) -> Iterator[Finding]:
+    """References are checked on the raw data, so they are reported even in a file that
+    has other problems."""
     declared = Declared(parts)
+    for reference in REFERENCES:
+        for f in parts.of_kind(reference.kind):
+            for loc, value in _walk(f.data, reference.path):
+                if loc in f.invalid:
+                    continue
+                if message := _unresolved(reference, value, f, declared):
+                    code = {"department": "E103", "category": "E104", "fee": "E105", "reduction": "E105"}
+                    yield Finding(f.rel, loc, code.get(reference.target, "E106"), message)
+
+
+def _unresolved(reference: Reference, value: str, f: SourceFile, declared: Declared) -> str | None:
+    what = f"{reference.label}「{value}」"
+    if reference.target == "department":
+        if value not in declared.departments:
+            return f"{what}不在 departments.yml 中" + _suggest(value, declared.departments)
+        if reference.path == ("department",) and declared.departments[value] == "合作机构":
+            return f"「{value}」是合作机构，不能作为事项的实施部门"
+    elif reference.target == "category":
+        if value not in declared.categories:
+            return f"{what}不在基础服务名录或个性化增值服务名录中" + _suggest(value, declared.categories)
+    elif reference.target in ("fee", "reduction"):
+        known = declared.fees if reference.target == "fee" else declared.reductions
+        standard = value.partition("/")[0]
+        if value in known:
+            return None
+        if standard not in declared.fee_standards:
+            return f"{what}引用的收费标准「{standard}」不存在（应为 fees/ 下的文件名）" + _suggest(
+                standard, declared.fee_standards
+            )
+        return f"{what}不在收费标准 fees/{standard}.yml 中" + _suggest(value, known)
+    elif value == f.stem and f.kind.name == "item":
+        return f"{reference.label}不能是事项自身"
+    elif value not in declared.items:
+        return f"{what}不存在（应为 items/ 下的文件名，不含 .yml）" + _suggest(value, declared.items)
+    return None
+
+
+def check_replacements(parts: CatalogParts) -> Iterator[Finding]:
+    """Cancelled items must not be offered any more: not as a replacement, not in a theme."""
     states = {f.stem: i.status.state for f, i in _items(parts)}
     for f, item in _items(parts):
-        yield from _department(f, ("department",), item.department, declared, implementing=True)
-        for n, dept in enumerate(item.co_departments):
-            yield from _department(f, ("co_departments", n), dept, declared, implementing=False)
-        if item.category not in declared.categories:
+        replaced_by = item.status.replaced_by
+        if replaced_by and replaced_by != f.stem and states.get(replaced_by) == "取消":
             yield Finding(
                 f.rel,
-                ("category",),
-                "E104",
-                f"事项类别「{item.category}」不在基础服务名录或个性化增值服务名录中"
-                + _suggest(item.category, declared.categories),
+                ("status", "replaced_by"),
+                "E107",
+                f"替代事项「{replaced_by}」本身已取消，请改为仍在提供服务的事项",
             )
-        for n, fee_item in enumerate(item.fees.items):
-            yield from _fee_ref(
-                f, ("fees", "items", n, "fee"), fee_item.fee, declared.fees, declared, "收费项目"
-            )
-        if item.fees.reduction:
-            yield from _fee_ref(
-                f, ("fees", "reduction"), item.fees.reduction, declared.reductions, declared, "减缴政策"
-            )
-        for n, slug in enumerate(item.related):
-            if slug == f.stem:
-                yield Finding(f.rel, ("related", n), "E106", "相关事项不能引用事项自身")
-            else:
-                yield from _item_ref(f, ("related", n), slug, declared, "相关事项")
-        replaced_by = item.status.replaced_by
-        if replaced_by:
-            if replaced_by == f.stem:
-                yield Finding(f.rel, ("status", "replaced_by"), "E106", "替代事项不能是事项自身")
-            elif replaced_by in declared.items and states.get(replaced_by) == "取消":
-                yield Finding(
-                    f.rel,
-                    ("status", "replaced_by"),
-                    "E107",
-                    f"替代事项「{replaced_by}」本身已取消，请改为仍在提供服务的事项",
-                )
-            else:
-                yield from _item_ref(f, ("status", "replaced_by"), replaced_by, declared, "替代事项")
     for f, model in parts.models("themes"):
         for n, theme in enumerate(model.themes):
             for k, slug in enumerate(theme.items):
-                loc = ("themes", n, "items", k)
-                yield from _item_ref(f, loc, slug, declared, f"主题「{theme.name}」中的事项")
                 if states.get(slug) == "取消":
                     yield Finding(
                         f.rel,
-                        loc,
+                        ("themes", n, "items", k),
                         "E107",
                         f"主题「{theme.name}」包含已取消的事项「{slug}」，请删除或换成替代事项",
                     )
-    for f, model in parts.models("data-assets"):
-        for n, asset in enumerate(model.assets):
-            yield from _department(f, ("assets", n, "owner"), asset.owner, declared, implementing=False)
+
+
+def check_reduction_scope(parts: CatalogParts) -> Iterator[Finding]:
+    """A reduction can only cover fees of its own standard."""
     for f, standard in parts.models("fee-standard"):
         fee_ids = {x.id for x in standard.fees}
         for n, reduction in enumerate(standard.reductions):
@@ -286,47 +341,6 @@ def check_references(parts: CatalogParts) -> Iterator[Finding]:
                         f"减缴政策「{reduction.name}」引用的收费项目「{fee_id}」不在本收费标准中"
                         + _suggest(fee_id, fee_ids),
                     )
-
-
-def _department(
-    f: SourceFile, loc: tuple[str | int, ...], dept: str, declared: Declared, *, implementing: bool
-) -> Iterator[Finding]:
-    if dept not in declared.departments:
-        yield Finding(
-            f.rel,
-            loc,
-            "E103",
-            f"部门「{dept}」不在 departments.yml 中" + _suggest(dept, declared.departments),
-        )
-    elif implementing and declared.departments[dept] == "合作机构":
-        yield Finding(f.rel, loc, "E103", f"「{dept}」是合作机构，不能作为事项的实施部门")
-
-
-def _item_ref(
-    f: SourceFile, loc: tuple[str | int, ...], slug: str, declared: Declared, what: str
-) -> Iterator[Finding]:
-    if slug not in declared.items:
-        yield Finding(
-            f.rel,
-            loc,
-            "E106",
-            f"{what}「{slug}」不存在（应为 items/ 下的文件名，不含 .yml）" + _suggest(slug, declared.items),
-        )
-
-
-def _fee_ref(
-    f: SourceFile, loc: tuple[str | int, ...], ref: str, known: set[str], declared: Declared, what: str
-) -> Iterator[Finding]:
-    if ref in known:
-        return
-    standard = ref.partition("/")[0]
-    if standard not in declared.fee_standards:
-        message = f"{what}「{ref}」引用的收费标准「{standard}」不存在（应为 fees/ 下的文件名）" + _suggest(
-            standard, declared.fee_standards
-        )
-    else:
-        message = f"{what}「{ref}」不在收费标准 fees/{standard}.yml 中" + _suggest(ref, known)
-    yield Finding(f.rel, loc, "E105", message)
 
 
 # --- time limits -----------------------------------------------------------------------------
@@ -679,6 +693,8 @@ RULES: tuple[Rule, ...] = (
     check_unique_ids,
     check_codes,
     check_references,
+    check_replacements,
+    check_reduction_scope,
     check_time_limits,
     check_status,
     check_versions,

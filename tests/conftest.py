@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CATALOG = ROOT / "catalog"
+MINIMAL_CATALOG = Path(__file__).parent / "fixtures" / "catalog"
+
+_MARKER = re.compile(r"#\s*expect:\s*(E\d{3}(?:[ ,]+E\d{3})*)")
+
+
+@dataclass
+class CatalogCopy:
+    """A writable copy of a catalog, for tests that break it on purpose."""
+
+    root: Path
+    edited: set[str] = field(default_factory=set)
+
+    def replace(self, rel: str, old: str, new: str) -> None:
+        path = self.root / rel
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} should occur once in {rel}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        self.edited.add(rel)
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.edited.add(rel)
+
+    def delete(self, rel: str) -> None:
+        (self.root / rel).unlink()
+
+    def expected(self) -> set[tuple[str, int, str]]:
+        """Problems marked in edited files with ``# expect: CODE`` on the line they belong to."""
+        marks = set()
+        for rel in self.edited:
+            lines = (self.root / rel).read_text(encoding="utf-8").splitlines()
+            for number, line in enumerate(lines, start=1):
+                if match := _MARKER.search(line):
+                    marks |= {(rel, number, code) for code in re.findall(r"E\d{3}", match.group(1))}
+        return marks
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> CatalogCopy:
+    root = tmp_path / "catalog"
+    shutil.copytree(MINIMAL_CATALOG, root)
+    return CatalogCopy(root)

@@ -1,0 +1,37 @@
+"""What a fresh clone and the editors' pull-request check rely on."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from generator.problems import PROBLEM_CODES
+from tests.conftest import ROOT
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.splitlines()]
+    assert commands == ["make run", "make test"]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "set -euo pipefail" in script
+    assert re.search(r"^make test$", script, re.MULTILINE)
+
+
+def test_pull_request_workflow_validates_with_annotations_and_builds() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "content.yml").read_text(encoding="utf-8"))
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
+    steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert "ipps validate --format github" in steps
+    assert any(step.startswith(("mkdocs build", "ipps build")) for step in steps)
+
+
+def test_editor_guide_explains_every_problem_code() -> None:
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (E\d{3}) \| ([^|]+) \|", guide, re.MULTILINE))
+    assert {code: title.strip() for code, title in rows.items()} == PROBLEM_CODES

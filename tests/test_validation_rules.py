@@ -1,0 +1,409 @@
+"""One broken catalog per validation rule.
+
+Each case edits a copy of the minimal valid catalog (tests/fixtures/catalog) and marks the
+line where a problem must be reported with ``# expect: CODE``. The test asserts that exactly
+the marked problems are reported: right code, right file, right line, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from generator.catalog import check_catalog
+from generator.problems import PROBLEM_CODES
+from tests.conftest import CatalogCopy
+
+PLEDGE = "items/pledge.yml"
+FILING = "items/filing.yml"
+
+Case = Callable[[CatalogCopy], None]
+CASES: dict[str, Case] = {}
+
+
+def case(name: str) -> Callable[[Case], Case]:
+    def register(function: Case) -> Case:
+        CASES[name] = function
+        return function
+
+    return register
+
+
+# --- structure ------------------------------------------------------------------------------
+
+
+@case("E002 unknown key is reported at the key")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "    required: true\n", "    requried: true  # expect: E002\n")
+    c.replace(PLEDGE, "  - id: application_form\n", "  - id: application_form  # expect: E005\n")
+
+
+@case("E002 unknown top-level key")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "nature: 基础\n", "nature: 基础\nnatrue: 基础  # expect: E002\n")
+
+
+@case("E003 text field given a list")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "content: 受理专利权质押登记申请。", "content: [受理, 登记]  # expect: E003")
+
+
+@case("E003 unquoted time read as a number")
+def _(c: CatalogCopy) -> None:
+    c.replace("platform.yml", "  - 周一至周五 8:30—17:30", "  - 8:30  # expect: E003")
+
+
+@case("E003 date that is not a date")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "  effective_date: 2021-11-15", "  effective_date: 2021年11月15日  # expect: E003")
+
+
+@case("E004 code outside the code table")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, 'item_type: "20"', 'item_type: "30"  # expect: E004')
+
+
+@case("E004 enum value in a list")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "subjects: [专利]", "subjects: [专利权]  # expect: E004")
+
+
+@case("E005 missing required field points at the mapping")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        PLEDGE,
+        "legal_time_limit:\n  value: 5\n  unit: 工作日\n",
+        "legal_time_limit:  # expect: E005\n  value: 5\n",
+    )
+
+
+@case("E005 empty text")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "content: 受理专利权质押登记申请。", 'content: ""  # expect: E005')
+
+
+@case("E006 identifier with capitals")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "department: bureau", "department: Bureau  # expect: E006")
+
+
+@case("E006 item file name that is not a slug")
+def _(c: CatalogCopy) -> None:
+    text = (c.root / FILING).read_text(encoding="utf-8")
+    c.delete(FILING)
+    c.write("items/Filing_Guide.yml", "# expect: E006\n" + text.split("\n", 1)[1])
+    c.replace("themes.yml", "items: [filing, pledge]", "items: [Filing_Guide, pledge]  # expect: E006")
+    c.replace(PLEDGE, "related: [filing]", "related: [pledge-guide]  # expect: E106")
+
+
+@case("E006 code pattern that is not a regular expression")
+def _(c: CatalogCopy) -> None:
+    c.replace("platform.yml", r"basic: '^20[CD]\d{7}$'", r"basic: '^20[CD\d{7}$'  # expect: E006")
+
+
+@case("E006 .yaml extension is not read")
+def _(c: CatalogCopy) -> None:
+    c.write("items/extra.yaml", "# expect: E006\nname: 不会被读取\n")
+
+
+@case("E007 negative count")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        PLEDGE, "    copies: 0\n    required: true", "    copies: -1  # expect: E007\n    required: true"
+    )
+
+
+@case("E007 empty list where one entry is required")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "acceptance_conditions:\n  - 专利权有效。", "acceptance_conditions: []  # expect: E007")
+
+
+@case("E007 即办 with a number of days")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "legal_time_limit:\n  unit: 即办",
+        "legal_time_limit:\n  value: 3  # expect: E007\n  unit: 即办",
+    )
+
+
+@case("E008 duplicate key")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "keywords: [质押]", "keywords: [质押]\nkeywords: [融资]  # expect: E008")
+
+
+# --- meaning ---------------------------------------------------------------------------------
+
+
+@case("E101 duplicate implementation code")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING, "implementation_code: 20C0800001-01", "implementation_code: 20C0500001-01  # expect: E113"
+    )
+    c.replace(
+        PLEDGE, "implementation_code: 20C0500001-01", "implementation_code: 20C0500001-01  # expect: E101"
+    )
+
+
+@case("E101 duplicate material id")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "  - id: power_of_attorney", "  - id: application_form  # expect: E101")
+
+
+@case("E101 basic code shared by two different items")
+def _(c: CatalogCopy) -> None:
+    c.replace(FILING, "basic_code: 20C0800001", "basic_code: 20C0500001")
+    c.replace(FILING, "implementation_code: 20C0800001-01", "implementation_code: 20C0500001-02")
+    c.replace(PLEDGE, "basic_code: 20C0500001", "basic_code: 20C0500001  # expect: E101")
+
+
+@case("E101 duplicate department id and credit code")
+def _(c: CatalogCopy) -> None:
+    c.replace("departments.yml", "  - id: partner", "  - id: bureau  # expect: E101")
+    c.replace(
+        "departments.yml",
+        "credit_code: 91339900D4H3J9HT2W",
+        "credit_code: 11339900AY4CL12T8J  # expect: E101",
+    )
+
+
+@case("E102 promised time limit exceeds the legal one")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "promised_time_limit:\n  value: 3", "promised_time_limit:\n  value: 30  # expect: E102")
+
+
+@case("E102 promised calendar days exceed legal working days")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        PLEDGE,
+        "promised_time_limit:\n  value: 3\n  unit: 工作日",
+        "promised_time_limit:\n  value: 8  # expect: E102\n  unit: 自然日",
+    )
+
+
+@case("E103 unknown department")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "department: bureau", "department: bureu  # expect: E103")
+
+
+@case("E103 partner organisation as implementing department")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "department: bureau", "department: partner  # expect: E103")
+
+
+@case("E103 unknown data asset owner")
+def _(c: CatalogCopy) -> None:
+    c.replace("data-assets.yml", "owner: bureau", "owner: archive  # expect: E103")
+
+
+@case("E104 unknown directory entry")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "category: government-service", "category: goverment-services  # expect: E104")
+
+
+@case("E105 unknown fee and unknown fee standard")
+def _(c: CatalogCopy) -> None:
+    c.replace(FILING, "    - fee: official/application", "    - fee: official/aplication  # expect: E105")
+    c.replace(
+        FILING, "reduction: official/individual-85", "reduction: trademark/individual-85  # expect: E105"
+    )
+
+
+@case("E105 reduction covering a fee not in its standard")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        "fees/official.yml",
+        "applies_to: [application, annual]",
+        "applies_to: [application, renewal]  # expect: E105",
+    )
+
+
+@case("E106 unknown related item and theme item")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "related: [filing]", "related: [filling]  # expect: E106")
+    c.replace("themes.yml", "items: [filing, pledge]", "items: [filing, pledge, transfer]  # expect: E106")
+
+
+@case("E107 cancelled item without a replacement")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "status:\n  state: 在用\n",
+        "status:  # expect: E107\n  state: 取消\n  cancelled_on: 2025-01-01\n  reason: 并入质押登记。\n",
+    )
+    c.replace("themes.yml", "items: [filing, pledge]", "items: [filing, pledge]  # expect: E107")
+
+
+@case("E107 suspended item without a reason")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "status:\n  state: 在用\n",
+        "status:  # expect: E107\n  state: 暂停\n  suspended_from: 2026-10-01\n",
+    )
+
+
+@case("E107 replacement on an item in use")
+def _(c: CatalogCopy) -> None:
+    c.replace(FILING, "  state: 在用\n", "  state: 在用\n  replaced_by: pledge  # expect: E107\n")
+
+
+@case("E108 credit code with a wrong check digit")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        "departments.yml",
+        "credit_code: 91339900D4H3J9HT2W",
+        "credit_code: 91339900D4H3J9HT2X  # expect: E108",
+    )
+
+
+@case("E109 change history out of order")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "  - date: 2024-01-01", "  - date: 2020-01-01  # expect: E109")
+
+
+@case("E109 suspension ending before it starts")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "  state: 在用\n",
+        "  state: 暂停\n  suspended_from: 2026-10-01\n  suspended_until: 2026-09-01  # expect: E109\n  reason: 系统升级。\n",
+    )
+
+
+@case("E110 URL without a scheme")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        "platform.yml", "website: https://ip.shifan.example/", "website: ip.shifan.example  # expect: E110"
+    )
+
+
+@case("E111 phone number")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "      number: 0123-88120001", "      number: 0123-8812  # expect: E111")
+
+
+@case("E112 missing attachment")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "blank_form: pledge/form.docx", "blank_form: pledge/申请表.docx  # expect: E112")
+
+
+@case("E113 code that does not match the platform pattern")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "basic_code: 20C0500001", "basic_code: 20C05001  # expect: E113")
+    c.replace(
+        PLEDGE, "implementation_code: 20C0500001-01", "implementation_code: 20C05001-01  # expect: E113"
+    )
+
+
+@case("E113 implementation code not starting with the basic code")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        PLEDGE, "implementation_code: 20C0500001-01", "implementation_code: 20C0500002-01  # expect: E113"
+    )
+
+
+@case("E114 nature not matching the directory")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "category: government-service", "category: ip-pledge")
+    c.replace(PLEDGE, "nature: 基础", "nature: 基础  # expect: E114")
+
+
+@case("E115 即办件 with a promised time limit in days")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, 'case_type: "2"', 'case_type: "1"  # expect: E115')
+
+
+@case("E116 process steps longer than the promise")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "      value: 2\n      unit: 工作日", "      value: 4\n      unit: 工作日")
+    c.replace(PLEDGE, "process:\n", "process:  # expect: E116\n")
+
+
+@case("E117 version not matching the latest change")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, 'version: "1.1"\nchanges:', 'version: "1.2"  # expect: E117\nchanges:')
+
+
+@case("E118 e-mail address")
+def _(c: CatalogCopy) -> None:
+    c.replace("platform.yml", "email: test@shifan.example", "email: test.shifan.example  # expect: E118")
+
+
+@case("E119 free item listing fees")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        PLEDGE,
+        "fees:\n  free: true\n",
+        "fees:\n  free: true\n  items:  # expect: E119\n    - fee: official/application\n",
+    )
+
+
+@case("E119 tiered fee without tier_at and fee with amount and tiers")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "    - fee: official/annual\n      tier_at: 1\n",
+        "    - fee: official/annual  # expect: E119\n",
+    )
+    c.replace("fees/official.yml", "    tiers:\n", "    amount: 1000\n    tiers:  # expect: E119\n")
+
+
+@case("E119 overlapping tiers")
+def _(c: CatalogCopy) -> None:
+    c.replace("fees/official.yml", "      - start: 4\n", "      - start: 3  # expect: E119\n")
+
+
+@case("E120 optional material without a condition")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "    condition: 委托他人办理的\n", "")
+    c.replace(PLEDGE, "  - id: power_of_attorney", "  - id: power_of_attorney  # expect: E120")
+
+
+@case("E120 select field without options and reserved field id")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        PLEDGE,
+        "  - id: patent_numbers\n    label: 出质专利号\n    type: textarea\n",
+        "  - id: kind  # expect: E120\n    label: 专利类型\n    type: select\n  - id: phone  # expect: E120\n    label: 电话\n",
+    )
+
+
+@case("E120 online application without web handling form")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, 'handling_forms: ["1", "2"]', 'handling_forms: ["1"]  # expect: E120')
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_catalog_reports_exactly_the_marked_problems(name: str, catalog_copy: CatalogCopy) -> None:
+    CASES[name](catalog_copy)
+    expected = catalog_copy.expected()
+    assert expected, "a case must mark at least one expected problem"
+    _, problems = check_catalog(catalog_copy.root, display_root=catalog_copy.root)
+    reported = {(p.path, p.line, p.code) for p in problems}
+    assert reported == expected, "\n".join(p.format() for p in problems)
+
+
+def test_the_minimal_catalog_is_clean(catalog_copy: CatalogCopy) -> None:
+    _, problems = check_catalog(catalog_copy.root, display_root=catalog_copy.root)
+    assert problems == []
+
+
+def test_every_problem_code_has_a_case() -> None:
+    covered = {name.split()[0] for name in CASES} | {"E001", "E009"}  # those two: test_validation_reading.py
+    assert covered == set(PROBLEM_CODES)
+
+
+def test_several_problems_in_several_files_are_all_reported(catalog_copy: CatalogCopy) -> None:
+    for name in (
+        "E102 promised time limit exceeds the legal one",
+        "E103 unknown department",
+        "E108 credit code with a wrong check digit",
+        "E106 unknown related item and theme item",
+        "E119 overlapping tiers",
+    ):
+        CASES[name](catalog_copy)
+    _, problems = check_catalog(catalog_copy.root, display_root=catalog_copy.root)
+    assert {(p.path, p.line, p.code) for p in problems} == catalog_copy.expected()
+    assert len({p.path for p in problems}) == 4
