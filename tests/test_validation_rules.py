@@ -375,6 +375,15 @@ def _(c: CatalogCopy) -> None:
     c.replace(PLEDGE, 'handling_forms: ["1", "2"]', 'handling_forms: ["1"]  # expect: E120')
 
 
+@case("E121 personal information published without conditions")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        "data-assets.yml",
+        "    access: 有条件开放\n",
+        "    access: 无条件开放  # expect: E121\n    personal_information: true\n",
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_catalog_reports_exactly_the_marked_problems(name: str, catalog_copy: CatalogCopy) -> None:
     CASES[name](catalog_copy)

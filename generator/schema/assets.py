@@ -15,10 +15,18 @@ class DataAsset(CatalogModel):
     owner: Slug = field(
         "归属部门", "负责该数据的部门标识（见 departments.yml）。", example="ip-protection-center"
     )
-    subject: Subject = field("数据主题", "数据涉及的服务客体。", example="专利")
+    subjects: list[Subject] = field(
+        "数据主题", "数据涉及的服务客体，可填多个。", example=["专利", "商标"], min_length=1
+    )
     level: DataLevel = field("数据分级", "一般数据、重要数据或核心数据。", example="一般数据")
     update_frequency: UpdateFrequency = field("更新频率", "多久更新一次。", example="每月")
     access: AccessLevel = field("开放属性", "无条件开放、有条件开放或不予开放。", example="有条件开放")
+    personal_information: bool = field(
+        "含个人信息",
+        "是否含有姓名、证件号码、联系电话等个人信息；含个人信息的不能无条件开放。",
+        example=False,
+        default=False,
+    )
     description: Text = field("资产说明", "数据包含什么、来源何处、可用于什么。")
     source: Text = field("数据来源", "数据从哪个系统采集。", example="专利权质押登记受理系统")
     registered_on: dt.date = field("注册日期", "登记进数据资产目录的日期。", example="2025-03-01")

@@ -688,6 +688,21 @@ def check_forms(parts: CatalogParts) -> Iterator[Finding]:
             )
 
 
+# --- data assets ------------------------------------------------------------------------------------
+
+
+def check_data_assets(parts: CatalogParts) -> Iterator[Finding]:
+    for f, model in parts.models("data-assets"):
+        for n, asset in enumerate(model.assets):
+            if asset.personal_information and asset.access == "无条件开放":
+                yield Finding(
+                    f.rel,
+                    ("assets", n, "access"),
+                    "E121",
+                    f"数据资产「{asset.name}」含个人信息，不能无条件开放；请改为有条件开放或不予开放",
+                )
+
+
 RULES: tuple[Rule, ...] = (
     check_file_names,
     check_unique_ids,
@@ -702,6 +717,7 @@ RULES: tuple[Rule, ...] = (
     check_attachments,
     check_fees,
     check_forms,
+    check_data_assets,
 )
 
 
