@@ -73,7 +73,8 @@ def test_json_schema_carries_labels_enums_and_patterns() -> None:
     assert item["additionalProperties"] is False
     assert item["properties"]["item_type"]["enum"][-1] == "20"
     assert item["properties"]["name"]["title"] == "事项名称"
-    assert "legal_time_limit" in item["required"]
+    assert "promised_time_limit" in item["required"]
+    assert "legal_time_limit" not in item["required"]  # not every service has a statutory limit
     assert item["properties"]["department"]["pattern"].startswith("^")
     material = item["$defs"]["Material"]["properties"]
     assert material["upload_types"]["items"]["enum"] == ["pdf", "jpg", "png", "doc", "docx", "xls", "xlsx"]

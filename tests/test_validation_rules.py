@@ -182,6 +182,13 @@ def _(c: CatalogCopy) -> None:
     )
 
 
+@case("E102 no legal time limit means nothing to exceed")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "legal_time_limit:\n  value: 5\n  unit: 工作日\n", "")
+    c.replace(PLEDGE, "promised_time_limit:\n  value: 3", "promised_time_limit:\n  value: 1")
+    c.replace(PLEDGE, "process:\n", "process:  # expect: E116\n")
+
+
 @case("E103 unknown department")
 def _(c: CatalogCopy) -> None:
     c.replace(PLEDGE, "department: bureau", "department: bureu  # expect: E103")
@@ -368,6 +375,38 @@ def _(c: CatalogCopy) -> None:
         "  - id: patent_numbers\n    label: 出质专利号\n    type: textarea\n",
         "  - id: kind  # expect: E120\n    label: 专利类型\n    type: select\n  - id: phone  # expect: E120\n    label: 电话\n",
     )
+
+
+@case("E119 online rate for a fee without one")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "    - fee: official/application\n",
+        "    - fee: official/application\n      online: true  # expect: E119\n",
+    )
+
+
+@case("E120 offline item without a place, exempt material on an offline item")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "places:\n  - name: 综合窗口\n    address: 测试市中山路 1 号\n",
+        "places: []  # expect: E120\n",
+    )
+    c.replace(PLEDGE, "online_application: true", "online_application: false")
+    c.replace(PLEDGE, 'handling_forms: ["1", "2"]', 'handling_forms: ["1"]')
+    c.replace(PLEDGE, "application_fields:\n", "application_fields:  # expect: E120\n")
+    c.replace(
+        PLEDGE,
+        "    blank_form: pledge/form.docx\n",
+        "    blank_form: pledge/form.docx\n    online_exempt: true  # expect: E120\n",
+    )
+
+
+@case("E120 checkboxes without options")
+def _(c: CatalogCopy) -> None:
+    c.replace(PLEDGE, "    type: textarea\n", "    type: checkboxes\n")
+    c.replace(PLEDGE, "  - id: patent_numbers\n", "  - id: patent_numbers  # expect: E120\n")
 
 
 @case("E120 online application without web handling form")

@@ -27,6 +27,7 @@ from .types import (
     ServiceObjectCode,
     Slug,
     Subject,
+    Term,
     Text,
     UploadType,
     Url,
@@ -82,6 +83,9 @@ class Material(CatalogModel):
         example="patent-pledge/质押登记申请表（样表）.pdf",
         default=None,
     )
+    online_exempt: bool = field(
+        "网上申请免交", "在线申请时由网上表单代替、无需上传（如申请表）。", example=False, default=False
+    )
     upload_types: list[UploadType] = field(
         "允许上传的文件类型",
         "在线申请时可上传的文件类型。",
@@ -128,6 +132,12 @@ class FeeItem(CatalogModel):
     quantity: int = field("数量", "常见情形下的件数、类数、页数等。", example=1, default=1, ge=1)
     tier_at: int | None = field(
         "分档取值", "分档收费时，常见情形落在第几年、第几页或第几项。", example=1, default=None, ge=1
+    )
+    online: bool = field(
+        "按网上申请金额",
+        "常见情形按网上申请金额计算（收费项目须有网上申请金额）。",
+        example=False,
+        default=False,
     )
     note: str | None = field("说明", "这项费用何时缴纳。", default=None)
 
@@ -237,7 +247,11 @@ class Item(CatalogModel):
     quantity_limit: str | None = field("数量限制", "申请数量上的限制。", example="无数量限制", default=None)
     process: list[Step] = field("办理流程", "按顺序列出的办理环节。", min_length=1)
     special_procedures: str | None = field("特别程序", "如现场核查、专家评审，及其所需时间。", default=None)
-    legal_time_limit: TimeLimit = field("法定办结时限", "法律法规规定的办结时限。")
+    legal_time_limit: TimeLimit | None = field(
+        "法定办结时限",
+        "法律、法规、规章或规范性文件规定的办结时限；未作规定的不填，页面显示“法律法规未规定”。",
+        default=None,
+    )
     promised_time_limit: TimeLimit = field("承诺办结时限", "本平台承诺的办结时限，不得超过法定时限。")
     case_type: CaseTypeCode = field("办件类型", "1 即办件，2 承诺件，9 其他。", example="2")
     result: Result | None = field("办理结果", "办结后申请人得到的结果。", default=None)
@@ -252,13 +266,15 @@ class Item(CatalogModel):
     )
     materials: list[Material] = field("申请材料", "需要提交的材料，每份一行。", default_factory=list)
     fees: Charges = field("收费", "是否收费，收费的列出引用的收费项目。")
-    places: list[Place] = field("办理地点", "可以办理的窗口或场所。", min_length=1)
+    places: list[Place] = field(
+        "办理地点", "可以办理的窗口或场所；只在网上办理的事项可不填。", default_factory=list
+    )
     hours: str | None = field("办理时间", "与平台开放时间不同时填写。", default=None)
     consultation: Contact = field("咨询方式", "咨询电话、邮箱、地址等。")
     supervision: Contact = field("监督投诉方式", "监督投诉电话、邮箱等。")
     faqs: list[Faq] = field("常见问题", "常见问题与解答。", default_factory=list)
-    keywords: list[Text] = field("检索关键词", "群众可能搜索的词，例如“质押”“融资”。", default_factory=list)
-    aliases: list[Text] = field("别名", "事项的俗称或简称，例如“软著”。", default_factory=list)
+    keywords: list[Term] = field("检索关键词", "群众可能搜索的词，例如“质押”“融资”。", default_factory=list)
+    aliases: list[Term] = field("别名", "事项的俗称或简称，例如“软著”。", default_factory=list)
     related: list[Slug] = field("相关事项", "相关事项的标识（文件名）。", default_factory=list)
     status: Status = field("事项状态", "在用、暂停或取消，以及相关日期。")
     version: Version = field("事项版本", "当前版本号，须与最新一条变更记录一致。", example="1.2")

@@ -153,6 +153,8 @@ FilePath = patterned(
 )
 
 Text = Annotated[str, Field(min_length=1)]
+Term = Annotated[str, BeforeValidator(_digits_as_text), Field(min_length=1)]
+"""A search term; an unquoted 12330 is meant as text."""
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 Count = Annotated[int, Field(ge=0)]
 

@@ -356,6 +356,12 @@ def _calendar_days(limit: TimeLimit) -> Decimal:
     return value * WORKDAY_TO_CALENDAR if limit.unit == "工作日" else value
 
 
+def _exceeds(promised: TimeLimit, legal: TimeLimit) -> bool:
+    if legal.unit == promised.unit:
+        return legal.unit != "即办" and (promised.value or 0) > (legal.value or 0)
+    return _calendar_days(promised) > _calendar_days(legal)
+
+
 def _limit_shape(
     f: SourceFile, loc: tuple[str | int, ...], limit: TimeLimit, label: str
 ) -> Iterator[Finding]:
@@ -370,19 +376,15 @@ def _limit_shape(
 def check_time_limits(parts: CatalogParts) -> Iterator[Finding]:
     for f, item in _items(parts):
         legal, promised = item.legal_time_limit, item.promised_time_limit
-        yield from _limit_shape(f, ("legal_time_limit",), legal, "法定办结时限")
+        if legal:
+            yield from _limit_shape(f, ("legal_time_limit",), legal, "法定办结时限")
         yield from _limit_shape(f, ("promised_time_limit",), promised, "承诺办结时限")
         for n, step in enumerate(item.process):
             if step.duration:
                 yield from _limit_shape(
                     f, ("process", n, "duration"), step.duration, f"办理流程第 {n + 1} 步的时限"
                 )
-        if legal.unit == promised.unit:
-            exceeds = (promised.value or 0) > (legal.value or 0) and legal.unit != "即办"
-            exceeds = exceeds or (legal.unit == "即办" and promised.unit != "即办")
-        else:
-            exceeds = _calendar_days(promised) > _calendar_days(legal)
-        if exceeds:
+        if legal and _exceeds(promised, legal):
             note = "（不同单位按 5 个工作日折合 7 个自然日比较）" if legal.unit != promised.unit else ""
             yield Finding(
                 f.rel,
@@ -613,6 +615,10 @@ def check_fees(parts: CatalogParts) -> Iterator[Finding]:
                 yield Finding(
                     f.rel, (*at, "tier_at"), "E119", f"「{fee.name}」不是分档收费，不应填写分档取值"
                 )
+            if fee_item.online and fee.online_amount is None:
+                yield Finding(
+                    f.rel, (*at, "online"), "E119", f"「{fee.name}」没有网上申请金额，不能按网上申请计费"
+                )
 
 
 # --- forms and materials ----------------------------------------------------------------------------
@@ -640,7 +646,14 @@ def check_forms(parts: CatalogParts) -> Iterator[Finding]:
                     f.rel,
                     ("materials", n),
                     "E120",
-                    f"材料「{material.name}」含纸质形式，原件和复印件份数不能都为 0",
+                    f"材料「{material.name}」含纸质或实物形式，原件和复印件份数不能都为 0",
+                )
+            if material.online_exempt and not item.online_application:
+                yield Finding(
+                    f.rel,
+                    ("materials", n, "online_exempt"),
+                    "E120",
+                    f"材料「{material.name}」标记为网上申请免交，但事项未开通网上申请",
                 )
         material_ids = {m.id for m in item.materials}
         for n, form_field in enumerate(item.application_fields):
@@ -659,11 +672,12 @@ def check_forms(parts: CatalogParts) -> Iterator[Finding]:
                     "E101",
                     f"字段标识「{form_field.id}」与材料标识重复，上传字段会与之冲突",
                 )
-            if form_field.type == "select" and not form_field.options:
-                yield Finding(f.rel, at, "E120", f"下拉选择字段「{form_field.label}」须列出可选项（options）")
-            if form_field.type != "select" and form_field.options:
+            choosing = form_field.type in ("select", "checkboxes")
+            if choosing and not form_field.options:
+                yield Finding(f.rel, at, "E120", f"选择字段「{form_field.label}」须列出可选项（options）")
+            if not choosing and form_field.options:
                 yield Finding(
-                    f.rel, (*at, "options"), "E120", f"字段「{form_field.label}」不是下拉选择，不应填写可选项"
+                    f.rel, (*at, "options"), "E120", f"字段「{form_field.label}」不是选择字段，不应填写可选项"
                 )
             if form_field.pattern:
                 try:
@@ -678,6 +692,10 @@ def check_forms(parts: CatalogParts) -> Iterator[Finding]:
         if item.online_application and "2" not in item.handling_forms:
             yield Finding(
                 f.rel, ("handling_forms",), "E120", "接受网上申请的事项，办理形式应包含 2（电脑端网上办理）"
+            )
+        if not item.places and not item.online_application and not item.online_url:
+            yield Finding(
+                f.rel, ("places",), "E120", "未开通网上办理的事项，须至少填写一个办理地点（places）"
             )
         if not item.online_application and item.application_fields:
             yield Finding(
