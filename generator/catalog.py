@@ -32,7 +32,7 @@ from generator.schema import (
 from generator.validation.messages import translate
 from generator.validation.parts import FILES_DIR, CatalogParts, SourceFile
 from generator.validation.rules import run_rules
-from generator.yamlsource import START, YamlSyntaxError, read_yaml
+from generator.yamlsource import START, YamlSyntaxError, paused_gc, read_many
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,7 @@ def check_catalog(root: Path, display_root: Path | None = None) -> tuple[Catalog
     problems: list[Problem] = []
     findings: list[Finding] = []
 
+    paths: list[Path] = []
     for kind in FILE_KINDS:
         for required in kind.required:
             if not (root / required).is_file():
@@ -99,13 +100,22 @@ def check_catalog(root: Path, display_root: Path | None = None) -> tuple[Catalog
             rel = path.relative_to(root).as_posix()
             problems.append(Problem(prefix + rel, 1, 1, "E006", "文件扩展名应为 .yml，否则不会被读取"))
         for path in sorted(root.glob(kind.pattern)):
-            source = SourceFile(kind, path.relative_to(root).as_posix())
-            parts.files.append(source)
-            problems.extend(_read(source, path, prefix))
-            if source.document is not None:
-                findings.extend(_validate(source))
+            parts.files.append(SourceFile(kind, path.relative_to(root).as_posix()))
+            paths.append(path)
 
-    findings.extend(run_rules(parts))
+    with paused_gc():  # everything read stays alive: no cycles to collect
+        for source, result in zip(parts.files, read_many(paths), strict=True):
+            if isinstance(result, YamlSyntaxError):
+                position = result.position
+                problems.append(
+                    Problem(prefix + source.rel, position.line, position.column, "E001", result.message)
+                )
+                continue
+            source.document = result
+            problems.extend(_duplicates(source, prefix))
+            findings.extend(_validate(source))
+        findings.extend(run_rules(parts))
+
     documents = {f.rel: f.document for f in parts.files if f.document is not None}
     for finding in findings:
         document = documents.get(finding.file)
@@ -143,12 +153,8 @@ def _display_prefix(root: Path, display_root: Path | None) -> str:
     return "" if shown == "." else shown + "/"
 
 
-def _read(source: SourceFile, path: Path, prefix: str) -> Iterator[Problem]:
-    try:
-        source.document = read_yaml(path)
-    except YamlSyntaxError as exc:
-        yield Problem(prefix + source.rel, exc.position.line, exc.position.column, "E001", exc.message)
-        return
+def _duplicates(source: SourceFile, prefix: str) -> Iterator[Problem]:
+    assert source.document is not None
     for dup in source.document.duplicates:
         yield Problem(
             prefix + source.rel,

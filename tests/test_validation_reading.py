@@ -96,8 +96,14 @@ def test_unknown_key_written_as_the_chinese_label(catalog_copy: CatalogCopy) -> 
     assert "是否应为「keywords」" in problem.message
 
 
-def test_number_where_text_is_expected_suggests_quotes(catalog_copy: CatalogCopy) -> None:
+def test_yaml_1_2_reads_times_and_yes_as_text(catalog_copy: CatalogCopy) -> None:
     catalog_copy.replace("platform.yml", "  - 周一至周五 8:30—17:30", "  - 8:30")
+    catalog_copy.replace("platform.yml", "introduction: 用于自动化测试的最小目录。", "introduction: yes")
+    assert problems_of(catalog_copy) == []
+
+
+def test_number_where_text_is_expected_suggests_quotes(catalog_copy: CatalogCopy) -> None:
+    catalog_copy.replace("platform.yml", "  - 周一至周五 8:30—17:30", "  - 1730")
     (problem,) = problems_of(catalog_copy)
     assert problem.code == "E003"
     assert "开放时间 › 第 1 项" in problem.message

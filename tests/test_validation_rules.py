@@ -49,9 +49,9 @@ def _(c: CatalogCopy) -> None:
     c.replace(PLEDGE, "content: 受理专利权质押登记申请。", "content: [受理, 登记]  # expect: E003")
 
 
-@case("E003 unquoted time read as a number")
+@case("E003 number where text is expected")
 def _(c: CatalogCopy) -> None:
-    c.replace("platform.yml", "  - 周一至周五 8:30—17:30", "  - 8:30  # expect: E003")
+    c.replace("platform.yml", "  - 周一至周五 8:30—17:30", "  - 830  # expect: E003")
 
 
 @case("E003 date that is not a date")

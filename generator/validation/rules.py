@@ -529,6 +529,11 @@ def check_nature(parts: CatalogParts) -> Iterator[Finding]:
 
 def check_attachments(parts: CatalogParts) -> Iterator[Finding]:
     files = parts.root / FILES_DIR
+    present = (
+        {p.relative_to(files).as_posix() for p in files.rglob("*") if p.is_file()}
+        if files.is_dir()
+        else set()
+    )
     for f, item in _items(parts):
         wanted: list[tuple[tuple[str | int, ...], str]] = []
         for n, material in enumerate(item.materials):
@@ -538,7 +543,7 @@ def check_attachments(parts: CatalogParts) -> Iterator[Finding]:
         if item.result and item.result.sample:
             wanted.append((("result", "sample"), item.result.sample))
         for loc, path in wanted:
-            if not (files / path).is_file():
+            if path not in present:
                 yield Finding(f.rel, loc, "E112", f"附件「{path}」不存在，应放在 catalog/{FILES_DIR}/{path}")
 
 
