@@ -44,6 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=cmd_validate)
 
+    build = commands.add_parser(
+        "build",
+        help="生成公众网站到 site/",
+        description="校验目录并用 mkdocs 生成静态网站（含搜索索引和开放数据）。",
+    )
+    build.add_argument(
+        "--config-file", type=Path, default=Path("mkdocs.yml"), help="mkdocs 配置文件（默认 mkdocs.yml）"
+    )
+    build.add_argument("--catalog", type=_catalog_dir, help="目录所在位置（默认取 mkdocs.yml 中的设置）")
+    build.add_argument("--site-dir", type=Path, help="输出目录（默认 site）")
+    build.add_argument("--no-search", action="store_true", help="不建立搜索索引（预览时更快）")
+    build.set_defaults(handler=cmd_build)
+
     schema = commands.add_parser(
         "schema", help="生成编辑器使用的 JSON Schema", description="为每类目录文件生成 JSON Schema。"
     )
@@ -83,6 +96,20 @@ def _github_annotation(problem: Problem) -> str:
         f"::error file={escape_property(problem.path)},line={problem.line},col={problem.column},"
         f"title={problem.code}::{escape(problem.message)}"
     )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.site.build import SiteBuildError, build_site
+
+    try:
+        site_dir = build_site(
+            args.config_file, catalog=args.catalog, site_dir=args.site_dir, search=not args.no_search
+        )
+    except SiteBuildError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"网站已生成：{site_dir}")
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -53,3 +53,19 @@ def catalog_copy(tmp_path: Path) -> CatalogCopy:
     root = tmp_path / "catalog"
     shutil.copytree(MINIMAL_CATALOG, root)
     return CatalogCopy(root)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample catalog built once per test session, search index included."""
+    from generator.site.build import build_site
+
+    return build_site(ROOT / "mkdocs.yml", site_dir=tmp_path_factory.mktemp("site") / "site")
+
+
+def html_of(site_dir: Path, url: str):  # -> bs4.BeautifulSoup
+    """The parsed HTML of a built page, by its site URL (``items/patent-pledge/``)."""
+    from bs4 import BeautifulSoup
+
+    path = site_dir / url / "index.html" if not url.endswith(".html") else site_dir / url
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
