@@ -35,3 +35,27 @@ def test_editor_guide_explains_every_problem_code() -> None:
     guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| (E\d{3}) \| ([^|]+) \|", guide, re.MULTILINE))
     assert {code: title.strip() for code, title in rows.items()} == PROBLEM_CODES
+
+
+def test_no_source_file_is_ignored_by_git() -> None:
+    import subprocess
+
+    ignored = subprocess.run(
+        [
+            "git",
+            "ls-files",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "generator",
+            "forms_api",
+            "tests",
+            "catalog",
+            "content",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert [p for p in ignored if "__pycache__" not in p and not p.endswith(".pyc")] == []
