@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import CatalogModel, field
-from .types import AccessLevel, AssetType, DataLevel, Slug, Subject, Text, UpdateFrequency
+from .types import AccessLevel, AssetType, DataLevel, Prose, Slug, Subject, Text, UpdateFrequency
 
 
 class DataAsset(CatalogModel):
@@ -30,7 +30,7 @@ class DataAsset(CatalogModel):
     description: Text = field("资产说明", "数据包含什么、来源何处、可用于什么。")
     source: Text = field("数据来源", "数据从哪个系统采集。", example="专利权质押登记受理系统")
     registered_on: dt.date = field("注册日期", "登记进数据资产目录的日期。", example="2025-03-01")
-    data_ip_registration: str | None = field(
+    data_ip_registration: Prose | None = field(
         "数据知识产权登记", "已办理数据知识产权登记的，填写登记证书编号（8.2.5 d）。", default=None
     )
 

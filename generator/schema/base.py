@@ -7,10 +7,22 @@ reference is generated from them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
+
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \t\n]+(?=[{_CJK}])")
+
+
+def join_cjk_lines(text: str) -> str:
+    """Remove the spaces YAML puts where a folded (``>-``) Chinese text was broken across
+    lines. Between two Chinese characters or punctuation marks Chinese never uses an ASCII
+    space; an intended gap is written as a full-width space (U+3000) or punctuation, which
+    stay. Line breaks of literal (``|``) blocks stay too."""
+    return _SPACE_BETWEEN_CJK.sub("", text) if " " in text else text
 
 
 class CatalogModel(BaseModel):

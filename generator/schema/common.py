@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import CatalogModel, field
-from .types import Email, Phone, Text, TimeUnit, Url, Version
+from .types import Email, Phone, Prose, Text, TimeUnit, Url, Version
 
 
 class TimeLimit(CatalogModel):
@@ -20,7 +20,7 @@ class TimeLimit(CatalogModel):
         le=3650,
     )
     unit: TimeUnit = field("时限单位", "工作日、自然日或即办（当场办结）。", example="工作日")
-    note: str | None = field(
+    note: Prose | None = field(
         "时限说明",
         "时限的计算说明，例如“不含补正材料时间”。",
         example="不含申请人补正材料的时间",
@@ -45,19 +45,19 @@ class Contact(CatalogModel):
     email: Email | None = field(
         "电子邮箱", "可接收咨询或投诉的邮箱。", example="zscq@sfs.example.gov.cn", default=None
     )
-    address: str | None = field("地址", "现场咨询或信函投诉地址。", default=None)
+    address: Prose | None = field("地址", "现场咨询或信函投诉地址。", default=None)
     online: Url | None = field(
         "网上渠道", "网上咨询或投诉入口的网址。", example="https://www.12345.gov.cn/", default=None
     )
-    note: str | None = field("说明", "补充说明，例如接听时间。", default=None)
+    note: Prose | None = field("说明", "补充说明，例如接听时间。", default=None)
 
 
 class LegalBasis(CatalogModel):
     title: Text = field("依据名称", "法律、法规、规章或规范性文件的名称。", example="《专利权质押登记办法》")
-    document_no: str | None = field(
+    document_no: Prose | None = field(
         "文号", "发文字号，例如“国家知识产权局令第 72 号”。", example="国家知识产权局令第72号", default=None
     )
-    articles: str | None = field("条款", "引用的具体条款。", example="第五条、第六条", default=None)
+    articles: Prose | None = field("条款", "引用的具体条款。", example="第五条、第六条", default=None)
     url: Url | None = field("原文网址", "依据原文的公开网址。", default=None)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from .base import CatalogModel, field
 from .common import LegalBasis
-from .types import FeeUnit, Money, Slug, Text, Url
+from .types import FeeUnit, Money, Prose, Slug, Text, Url
 
 
 class Tier(CatalogModel):
@@ -37,14 +37,14 @@ class Fee(CatalogModel):
         "分档金额", "按年度、页数、项数分档的金额，档次从小到大、不得重叠。", default_factory=list
     )
     unit: FeeUnit = field("计费单位", "每件、每类、每页、每项、每年等。", example="件")
-    conditions: str | None = field(
+    conditions: Prose | None = field(
         "适用条件",
         "何时需要缴纳这项费用。",
         example="权利要求超过 10 项的，从第 11 项起每项加收。",
         default=None,
     )
-    note: str | None = field("说明", "补充说明。", default=None)
-    late_fee: str | None = field(
+    note: Prose | None = field("说明", "补充说明。", default=None)
+    late_fee: Prose | None = field(
         "滞纳金", "逾期缴纳的规则。", example="每逾期一个月加收当年年费的 5%，最多 25%。", default=None
     )
 
@@ -57,7 +57,7 @@ class Reduction(CatalogModel):
         "适用收费项目", "可以减缴的收费项目标识。", example=["invention-application"], min_length=1
     )
     conditions: Text = field("减缴条件", "谁可以申请、需要什么证明。")
-    note: str | None = field("说明", "例如年费减缴的年限。", default=None)
+    note: Prose | None = field("说明", "例如年费减缴的年限。", default=None)
 
 
 class FeeStandard(CatalogModel):
@@ -67,7 +67,7 @@ class FeeStandard(CatalogModel):
     source_url: Url = field("来源网址", "公布收费标准的官方网页。", example="https://www.cnipa.gov.cn/")
     effective_date: dt.date = field("生效日期", "本收费标准的执行日期。", example="2017-07-01")
     verified_on: dt.date = field("核对日期", "编辑最近一次对照官方公告核对金额的日期。", example="2026-10-15")
-    currency_note: str | None = field("说明", "关于币种、缴费渠道的补充说明。", default=None)
+    currency_note: Prose | None = field("说明", "关于币种、缴费渠道的补充说明。", default=None)
     fees: list[Fee] = field("收费项目", "本标准的收费项目。", min_length=1)
     reductions: list[Reduction] = field("减缴政策", "费用减缴的情形。", default_factory=list)
 

@@ -23,6 +23,7 @@ from .types import (
     ItemTypeCode,
     MaterialForm,
     Nature,
+    Prose,
     ServiceForm,
     ServiceObjectCode,
     Slug,
@@ -64,13 +65,13 @@ class Material(CatalogModel):
     originals: Count = field("原件份数", "需提交原件的份数，不需要原件填 0。", example=1)
     copies: Count = field("复印件份数", "需提交复印件的份数，不需要复印件填 0。", example=0)
     required: bool = field("是否必备", "true 表示必须提交；false 表示按情形提交。", example=True)
-    condition: str | None = field(
+    condition: Prose | None = field(
         "提交情形", "非必备材料在什么情形下需要提交。", example="委托代理机构办理的", default=None
     )
     requirements: Text = field(
         "材料要求", "对材料的具体要求：签章、有效期、格式等。", example="须由出质人和质权人签字或盖章。"
     )
-    acceptance_standard: str | None = field("受理标准", "窗口核验这份材料的标准。", default=None)
+    acceptance_standard: Prose | None = field("受理标准", "窗口核验这份材料的标准。", default=None)
     blank_form: FilePath | None = field(
         "空表",
         "可下载的空白表格，相对于 catalog/files/ 的路径。",
@@ -115,10 +116,10 @@ class FormField(CatalogModel):
         "可选项", "下拉选择的选项。", example=["发明", "实用新型", "外观设计"], default_factory=list
     )
     max_length: int = field("最大长度", "最多可填多少个字符。", example=100, default=200, ge=1, le=5000)
-    pattern: str | None = field(
+    pattern: Prose | None = field(
         "格式", "填写内容应符合的正则表达式。", example=r"^ZL\d{12}\.[\dX]$", default=None
     )
-    help: str | None = field(
+    help: Prose | None = field(
         "填写说明", "显示在字段下方的提示。", example="如 ZL202310000000.1", default=None
     )
 
@@ -139,13 +140,13 @@ class FeeItem(CatalogModel):
         example=False,
         default=False,
     )
-    note: str | None = field("说明", "这项费用何时缴纳。", default=None)
+    note: Prose | None = field("说明", "这项费用何时缴纳。", default=None)
 
 
 class Charges(CatalogModel):
     free: bool = field("是否免费", "true 表示不收取任何费用。", example=True)
     items: list[FeeItem] = field("收费项目", "收费时列出涉及的收费项目。", default_factory=list)
-    common_case: str | None = field(
+    common_case: Prose | None = field(
         "常见情形",
         "费用示例计算所依据的常见情形。",
         example="个人申请一件发明专利，权利要求不超过 10 项。",
@@ -157,7 +158,7 @@ class Charges(CatalogModel):
         example="cnipa-patent/individual-85",
         default=None,
     )
-    note: str | None = field(
+    note: Prose | None = field(
         "收费说明", "例如“本中心不收取服务费，官方费用直接向国家知识产权局缴纳”。", default=None
     )
 
@@ -167,8 +168,8 @@ class Place(CatalogModel):
     address: Text = field(
         "地址", "详细地址。", example="示范市滨江大道 88 号市民服务中心 3 楼 A 区 12 号窗口"
     )
-    hours: str | None = field("办理时间", "与平台开放时间不同时填写。", default=None)
-    note: str | None = field("说明", "交通、停车等提示。", default=None)
+    hours: Prose | None = field("办理时间", "与平台开放时间不同时填写。", default=None)
+    note: Prose | None = field("说明", "交通、停车等提示。", default=None)
 
 
 class Supports(CatalogModel):
@@ -180,7 +181,7 @@ class Supports(CatalogModel):
 class Result(CatalogModel):
     name: Text = field("结果名称", "办结后申请人得到什么。", example="专利权质押登记通知书")
     sample: FilePath | None = field("结果样本", "结果样本文件，相对于 catalog/files/ 的路径。", default=None)
-    delivery: str | None = field(
+    delivery: Prose | None = field(
         "送达方式", "结果如何交到申请人手中。", example="窗口领取或邮寄送达", default=None
     )
 
@@ -199,7 +200,7 @@ class Status(CatalogModel):
     replaced_by: Slug | None = field(
         "替代事项", "状态为取消时，接替它的事项的标识（文件名）。", example="patent-pledge", default=None
     )
-    reason: str | None = field("原因", "暂停或取消的原因，会显示在事项页面上。", default=None)
+    reason: Prose | None = field("原因", "暂停或取消的原因，会显示在事项页面上。", default=None)
 
 
 class Item(CatalogModel):
@@ -238,15 +239,15 @@ class Item(CatalogModel):
 
     # Annex B: 实施清单 and the guide elements
     co_departments: list[Slug] = field("共同实施部门", "共同办理的部门标识。", default_factory=list)
-    undertaking_org: str | None = field(
+    undertaking_org: Prose | None = field(
         "承办机构", "具体承办的内设机构。", example="质押登记科", default=None
     )
     legal_basis: list[LegalBasis] = field("设定依据", "事项设立的法律法规和文件依据。", min_length=1)
     acceptance_conditions: list[Text] = field("受理条件", "满足哪些条件才能申请，每行一条。", min_length=1)
-    intermediary: str | None = field("中介服务", "办理是否需要中介服务。", example="无", default=None)
-    quantity_limit: str | None = field("数量限制", "申请数量上的限制。", example="无数量限制", default=None)
+    intermediary: Prose | None = field("中介服务", "办理是否需要中介服务。", example="无", default=None)
+    quantity_limit: Prose | None = field("数量限制", "申请数量上的限制。", example="无数量限制", default=None)
     process: list[Step] = field("办理流程", "按顺序列出的办理环节。", min_length=1)
-    special_procedures: str | None = field("特别程序", "如现场核查、专家评审，及其所需时间。", default=None)
+    special_procedures: Prose | None = field("特别程序", "如现场核查、专家评审，及其所需时间。", default=None)
     legal_time_limit: TimeLimit | None = field(
         "法定办结时限",
         "法律、法规、规章或规范性文件规定的办结时限；未作规定的不填，页面显示“法律法规未规定”。",
@@ -269,7 +270,7 @@ class Item(CatalogModel):
     places: list[Place] = field(
         "办理地点", "可以办理的窗口或场所；只在网上办理的事项可不填。", default_factory=list
     )
-    hours: str | None = field("办理时间", "与平台开放时间不同时填写。", default=None)
+    hours: Prose | None = field("办理时间", "与平台开放时间不同时填写。", default=None)
     consultation: Contact = field("咨询方式", "咨询电话、邮箱、地址等。")
     supervision: Contact = field("监督投诉方式", "监督投诉电话、邮箱等。")
     faqs: list[Faq] = field("常见问题", "常见问题与解答。", default_factory=list)

@@ -10,6 +10,7 @@ from .types import (
     Email,
     PlatformLevel,
     Postcode,
+    Prose,
     RegionCode,
     ServiceObjectCode,
     Text,
@@ -22,7 +23,7 @@ class Builder(CatalogModel):
     credit_code: CreditCode = field(
         "统一社会信用代码", "建设主体的 18 位统一社会信用代码，校验位会被检查。", example="11339900MB0000001X"
     )
-    role: str | None = field("承担角色", "在共建、联建中承担的工作。", example="牵头建设", default=None)
+    role: Prose | None = field("承担角色", "在共建、联建中承担的工作。", example="牵头建设", default=None)
 
 
 class LinkedPlatform(CatalogModel):
@@ -68,7 +69,26 @@ class CodePatterns(CatalogModel):
         "事项实施编码应符合的正则表达式。实施编码须以基本编码开头。",
         example=r"^\d{2}[CD]\d{7}-\d{12}-[0-9A-HJ-NPQRTUWXY]{18}-\d{2}$",
     )
-    note: str | None = field("编码规则说明", "编码各段的含义。", default=None)
+    note: Prose | None = field("编码规则说明", "编码各段的含义。", default=None)
+
+
+class OpenDataLicence(CatalogModel):
+    """The terms under which the open-data downloads (8.2.7 b) may be reused."""
+
+    name: Text = field(
+        "许可协议名称", "开放数据适用的许可协议。", example="知识共享署名 4.0 国际许可协议（CC BY 4.0）"
+    )
+    short_name: Prose | None = field(
+        "许可协议简称", "下载文件列表中显示的简称；不填时显示全称。", example="CC BY 4.0", default=None
+    )
+    url: Url = field(
+        "许可协议网址",
+        "许可协议全文的网址。",
+        example="https://creativecommons.org/licenses/by/4.0/deed.zh-hans",
+    )
+    note: Prose | None = field(
+        "使用说明", "对使用者的补充要求，例如注明出处的方式。", example="使用时请注明数据来源。", default=None
+    )
 
 
 class Settings(CatalogModel):
@@ -136,3 +156,8 @@ class Platform(CatalogModel):
         "服务对象入口", "首页按服务对象分类的入口（个人、企业、高校院所、服务机构）。", min_length=1
     )
     settings: Settings = field("运行参数", "受理、答复、差评处理等的时限和上限。")
+    open_data_licence: OpenDataLicence | None = field(
+        "开放数据许可",
+        "“开放数据”页面下载文件（事项目录、清单、收费标准）的许可协议；不填时页面提示使用前联系平台。",
+        default=None,
+    )

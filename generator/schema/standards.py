@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .base import CatalogModel, field
-from .types import AuthoringRole, StandardKind, StandardState, Text, Url
+from .types import AuthoringRole, Prose, StandardKind, StandardState, Text, Url
 
 
 class FollowedStandard(CatalogModel):
@@ -18,7 +18,7 @@ class FollowedStandard(CatalogModel):
 
 
 class AuthoredStandard(CatalogModel):
-    code: str | None = field(
+    code: Prose | None = field(
         "标准编号", "已发布标准的编号；在编的可不填。", example="DB3399/T 12-2025", default=None
     )
     title: Text = field("标准名称", "标准的中文名称。")
@@ -26,7 +26,7 @@ class AuthoredStandard(CatalogModel):
     role: AuthoringRole = field("起草角色", "牵头起草或参与起草（8.3.2 b）。", example="参与起草")
     state: StandardState = field("标准状态", "现行、即将实施、在编或废止。", example="在编")
     published_on: dt.date | None = field("发布日期", "已发布的填写。", default=None)
-    note: str | None = field("说明", "本平台承担的工作。", default=None)
+    note: Prose | None = field("说明", "本平台承担的工作。", default=None)
 
 
 class StandardsFile(CatalogModel):

@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from generator.identifiers import credit_code_problem
 
 from . import tables as _t
+from .base import join_cjk_lines
 from .tables import Table
 
 
@@ -152,7 +153,10 @@ FilePath = patterned(
     extra=lambda v: "不能包含“..”或空的路径段" if any(p in ("", ".", "..") for p in v.split("/")) else None,
 )
 
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1), AfterValidator(join_cjk_lines)]
+"""Text that must not be empty; spaces left by YAML line folding in Chinese are removed."""
+Prose = Annotated[str, AfterValidator(join_cjk_lines)]
+"""Optional free text, with the same clean-up."""
 Term = Annotated[str, BeforeValidator(_digits_as_text), Field(min_length=1)]
 """A search term; an unquoted 12330 is meant as text."""
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
