@@ -54,6 +54,8 @@ class FeeLine:
     """Before any reduction."""
     payable: Decimal
     """After the example's reduction, when it covers this fee."""
+    note: str | None = None
+    """When and how this fee is paid, as the item says."""
 
     @property
     def reduced(self) -> bool:
@@ -89,6 +91,104 @@ def worked_example(catalog: Catalog, charges: Charges) -> WorkedExample | None:
         covered = reduction is not None and fee.id in reduction.applies_to and found[0] is standard  # type: ignore[index]
         payable = reduced(amount, reduction) if covered and reduction else amount
         lines.append(
-            FeeLine(standard_id, standard, fee, entry.quantity, entry.tier_at, entry.online, amount, payable)
+            FeeLine(
+                standard_id,
+                standard,
+                fee,
+                entry.quantity,
+                entry.tier_at,
+                entry.online,
+                amount,
+                payable,
+                entry.note,
+            )
         )
     return WorkedExample(lines, reduction, charges.common_case)
+
+
+# --- Describing fee standards (the fee standard pages) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Band:
+    """A band of a tiered fee as a visitor reads it: units ``start`` … ``end`` at ``amount`` each."""
+
+    start: int
+    end: int | None
+    """Inclusive; ``None`` for an open-ended last band."""
+    amount: Decimal
+    """Per unit; 0 for the units the tiers leave out (e.g. the first 10 claims)."""
+    unit: str
+
+    @property
+    def free(self) -> bool:
+        return self.amount == 0
+
+    @property
+    def span(self) -> str:
+        """Which units: ``第 1—3 年``, ``第 11 项``, ``第 301 页起``."""
+        if self.end is None:
+            return f"第 {self.start} {self.unit}起"
+        if self.end == self.start:
+            return f"第 {self.start} {self.unit}"
+        return f"第 {self.start}—{self.end} {self.unit}"
+
+
+def bands(fee: Fee) -> list[Band]:
+    """The bands of a tiered fee in order, the units before the first tier and any gap between
+    tiers included as free bands (what :func:`unit_amount` charges for them); ``[]`` if not tiered."""
+    found: list[Band] = []
+    next_unit = 1
+    for tier in fee.tiers:
+        if tier.start > next_unit:
+            found.append(Band(next_unit, tier.start - 1, Decimal(0), fee.unit))
+        found.append(Band(tier.start, tier.end, tier.amount, fee.unit))
+        if tier.end is None:
+            break
+        next_unit = tier.end + 1
+    return found
+
+
+@dataclass(frozen=True)
+class ReductionLine:
+    fee: Fee
+    band: Band | None
+    """For a tiered fee: the band the example uses (the first tier)."""
+    amount: Decimal
+    """One unit at the full rate."""
+    payable: Decimal
+    """One unit after the reduction."""
+
+    @property
+    def saved(self) -> Decimal:
+        return self.amount - self.payable
+
+
+@dataclass(frozen=True)
+class ReductionExample:
+    reduction: Reduction
+    lines: list[ReductionLine]
+
+    @property
+    def percent_paid(self) -> int:
+        """What share of the full rate is paid: 15 for 85 % off."""
+        return 100 - self.reduction.percent_off
+
+
+def reduction_example(standard: FeeStandard, reduction: Reduction) -> ReductionExample:
+    """One unit of every fee ``reduction`` covers, at the full rate and reduced; a tiered fee
+    is taken at its first tier (e.g. the first years of the annual fee)."""
+    lines = []
+    for fee_id in reduction.applies_to:
+        fee = standard.fee(fee_id)
+        if fee is None:  # references are validated; never show a line for a missing fee
+            continue
+        band = None
+        if fee.tiers:
+            first = fee.tiers[0]
+            band = Band(first.start, first.end, first.amount, fee.unit)
+            amount = unit_amount(fee, first.start)
+        else:
+            amount = unit_amount(fee)
+        lines.append(ReductionLine(fee, band, amount, reduced(amount, reduction)))
+    return ReductionExample(reduction, lines)
