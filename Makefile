@@ -5,10 +5,12 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format validate schema clean
+.PHONY: run test lint format validate schema build serve clean
 
 run: $(INSTALLED)
 	$(BIN)/ipps validate
+	$(BIN)/ipps build
+	$(BIN)/ipps serve --host 127.0.0.1 --port 8000
 
 test: $(INSTALLED)
 	$(BIN)/ruff check generator forms_api tests benchmarks
@@ -17,6 +19,12 @@ test: $(INSTALLED)
 
 validate: $(INSTALLED)
 	$(BIN)/ipps validate
+
+build: $(INSTALLED)
+	$(BIN)/ipps build
+
+serve: $(INSTALLED)
+	$(BIN)/ipps serve
 
 schema: $(INSTALLED)
 	$(BIN)/ipps schema

@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-search", action="store_true", help="不建立搜索索引（预览时更快）")
     build.set_defaults(handler=cmd_build)
 
+    serve = commands.add_parser(
+        "serve", help="在本机提供网站和在线服务", description="提供已生成的网站（site/）和在线服务接口。"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--site-dir", type=Path, default=Path("site"), help="网站目录（默认 site）")
+    serve.set_defaults(handler=cmd_serve)
+
     schema = commands.add_parser(
         "schema", help="生成编辑器使用的 JSON Schema", description="为每类目录文件生成 JSON Schema。"
     )
@@ -109,6 +117,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(exc.message, file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"网站已生成：{site_dir}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from forms_api.app import create_app
+
+    try:
+        app = create_app(args.site_dir)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    print(f"网站和在线服务：http://{args.host}:{args.port}/（按 Ctrl+C 停止）")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 

@@ -10,4 +10,90 @@
       window.print();
     });
   });
+
+  // List filters (事项清单, 实施清单). Without JavaScript the form stays hidden and the page
+  // shows one page of the list plus links to the classification pages. With it, the first
+  // change of a filter loads data/list-index.json (the whole list) and shows every match.
+  document.querySelectorAll("[data-ipps-filters]").forEach(function (form) {
+    var table = document.querySelector("[data-ipps-list]");
+    var body = table.tBodies[0];
+    var pager = document.querySelector("[data-ipps-pager]");
+    var count = form.querySelector("[data-ipps-count]");
+    var annex = form.getAttribute("data-annex");
+    var indexUrl = new URL(form.getAttribute("data-index"), document.baseURI);
+    var original = body.innerHTML;
+    var index = null;
+    form.hidden = false;
+
+    function chosen() {
+      var filters = {};
+      form.querySelectorAll("select").forEach(function (select) {
+        if (select.value) filters[select.name] = select.value;
+      });
+      return filters;
+    }
+
+    function matches(item, filters) {
+      return Object.keys(filters).every(function (key) {
+        return (" " + item.facets[key] + " ").indexOf(" " + filters[key] + " ") !== -1;
+      });
+    }
+
+    function cell(text) {
+      var td = document.createElement("td");
+      td.textContent = text;
+      return td;
+    }
+
+    function show(filters) {
+      var keys = index[annex === "a" ? "annex_a" : "annex_b"];
+      var items = index.items.filter(function (item) { return matches(item, filters); });
+      var rows = document.createDocumentFragment();
+      items.forEach(function (item, position) {
+        var tr = document.createElement("tr");
+        keys.forEach(function (key, column) {
+          var value = item[annex][column];
+          if (key === "name") {
+            var td = document.createElement("td");
+            var link = document.createElement("a");
+            link.href = new URL(item.url, indexUrl.href.replace(/data\/list-index\.json$/, "")).href;
+            link.textContent = value;
+            td.appendChild(link);
+            tr.appendChild(td);
+          } else if (key === "number") {
+            var number = cell(String(position + 1));
+            number.className = "ipps-num";
+            tr.appendChild(number);
+          } else {
+            tr.appendChild(cell(value));
+          }
+        });
+        rows.appendChild(tr);
+      });
+      body.replaceChildren(rows);
+      pager.hidden = true;
+      count.textContent = "符合条件的事项：" + items.length + " 项";
+    }
+
+    form.addEventListener("change", function () {
+      var filters = chosen();
+      if (!Object.keys(filters).length) {
+        body.innerHTML = original;
+        pager.hidden = false;
+        count.textContent = "";
+        return;
+      }
+      if (index) return show(filters);
+      count.textContent = "正在加载……";
+      fetch(indexUrl).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      }).then(function (data) {
+        index = data;
+        show(chosen());
+      }).catch(function () {
+        count.textContent = "筛选暂不可用，请使用下方的分类链接。";
+      });
+    });
+  });
 })();

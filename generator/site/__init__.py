@@ -1,0 +1,1 @@
+"""The public site: pages generated from the catalog, added to mkdocs by a plugin."""

@@ -1,0 +1,69 @@
+"""One guide page (办事指南) per item, cancelled items included so that no link breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator import feecalc
+from generator.schema import Item
+
+from .. import urls
+from ..page import Section, SitePage
+from ..site import Site
+
+
+def pages(site: Site) -> Iterator[SitePage]:
+    for slug, item in site.catalog.items.items():
+        yield SitePage(
+            url=urls.item(slug),
+            title=item.name,
+            description=_description(item),
+            template="item.html",
+            context=lambda slug=slug: context(site, slug),
+            sections=sections(item),
+        )
+
+
+def _description(item: Item) -> str:
+    state = {"暂停": "（暂停受理）", "取消": "（已取消）"}.get(item.status.state, "")
+    return (
+        f"{item.name}{state}办事指南：受理条件、申请材料、办理流程、办理时限、收费标准、办理地点和咨询方式。"
+    )
+
+
+def sections(item: Item) -> list[Section]:
+    found = [
+        Section("basic", "基本信息"),
+        Section("conditions", "受理条件"),
+        Section("materials", "申请材料"),
+        Section("process", "办理流程"),
+        Section("time-limits", "办理时限"),
+        Section("fees", "收费"),
+    ]
+    if item.result:
+        found.append(Section("result", "办理结果"))
+    found += [Section("places", "办理地点和时间"), Section("contacts", "咨询与监督")]
+    if item.faqs:
+        found.append(Section("faqs", "常见问题"))
+    found.append(Section("versions", "版本与变更记录"))
+    return found
+
+
+def context(site: Site, slug: str) -> dict[str, Any]:
+    item = site.item(slug)
+    category = site.category(item.category)
+    replacement = item.status.replaced_by
+    return {
+        "slug": slug,
+        "item": item,
+        "department": site.department(item.department),
+        "co_departments": [site.department(d) for d in item.co_departments],
+        "category": category,
+        "fee_example": feecalc.worked_example(site.catalog, item.fees),
+        "related": [(s, site.item(s)) for s in item.related],
+        "themes": site.themes_of.get(slug, []),
+        "replacement": (replacement, site.item(replacement)) if replacement else None,
+        "changes": list(reversed(item.changes)),
+        "hours": item.hours,
+    }

@@ -1,0 +1,71 @@
+"""Rendering page bodies: one Jinja environment with the site's filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from mkdocs.utils import get_relative_url
+
+from generator.schema import TimeLimit
+from generator.schema import tables as code_tables
+
+from . import urls
+
+
+def money(amount: Decimal | int | None) -> str:
+    if amount is None:
+        return "—"
+    value = Decimal(amount)
+    text = f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+    return f"{text} 元"
+
+
+def time_limit(limit: TimeLimit | None) -> str:
+    if limit is None:
+        return "法律法规未规定"
+    if limit.unit == "即办":
+        return "即办（当场办结）"
+    return f"{limit.value} 个{limit.unit}"
+
+
+def cn_date(value: dt.date | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def label(code: str, table: str) -> str:
+    """The meaning of a code in one of the tables of :mod:`generator.schema.tables`."""
+    return getattr(code_tables, table).label(code)
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("generator", "templates/site"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(money=money, limit=time_limit, cn_date=cn_date, label=label)
+    env.globals.update(urls=urls, tables=code_tables)
+    return env
+
+
+def render(env: Environment, template: str, page_url: str, context: dict[str, Any]) -> str:
+    """Render a page body; ``href(target)`` gives a link relative to the page."""
+
+    def href(target: str) -> str:
+        return (
+            get_relative_url(target or ".", page_url or ".")
+            if not target.startswith(("http:", "https:", "mailto:", "tel:", "#"))
+            else target
+        )
+
+    return env.get_template(template).render(href=href, page_url=page_url, **context)

@@ -1,0 +1,86 @@
+"""Where every generated page lives. Templates and exports link only through these.
+
+URLs are relative to the site root and end with ``/`` (mkdocs' directory URLs).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from generator.schema.tables import NATURES, SUBJECTS
+
+SUBJECT_SLUGS = dict(
+    zip(
+        SUBJECTS.entries,
+        (
+            "patent",
+            "trademark",
+            "copyright",
+            "geographical-indication",
+            "ic-layout-design",
+            "trade-secret",
+            "data-ip",
+            "general",
+        ),
+        strict=True,
+    )
+)
+NATURE_SLUGS = dict(zip(NATURES.entries, ("basic", "value-added"), strict=True))
+
+HOME = ""
+SEARCH = "search/"
+ITEMS = "items/"
+IMPLEMENTATION = "implementation/"
+BROWSE = "browse/"
+THEMES = "themes/"
+FEES = "fees/"
+DIRECTORIES = "directories/"
+DATA_ASSETS = "data-assets/"
+STANDARDS = "standards/"
+CHANGES = "changes/"
+OPEN_DATA = "open-data/"
+EDITOR_REFERENCE = "editor-reference/"
+DATA_DIR = "data/"
+FILES = "files/"
+
+
+def paged(base: str, page: int) -> str:
+    """Page ``page`` (1-based) of a list that starts at ``base``."""
+    return base if page == 1 else f"{base}page/{page}/"
+
+
+def item(slug: str) -> str:
+    return f"{ITEMS}{slug}/"
+
+
+def directory(stem: str) -> str:
+    return f"{DIRECTORIES}{stem}/"
+
+
+def directory_entry(stem: str, entry_id: str) -> str:
+    """The items of one directory entry (事项类别), e.g. ``directories/basic/patent-basic/``."""
+    return f"{DIRECTORIES}{stem}/{entry_id}/"
+
+
+def fee_standard(standard_id: str) -> str:
+    return f"{FEES}{standard_id}/"
+
+
+def theme(theme_id: str) -> str:
+    return f"{THEMES}{theme_id}/"
+
+
+def browse(dimension: str, value: str) -> str:
+    """A classification page; ``dimension`` is subject, object, audience, nature, department or type."""
+    slug = {"subject": SUBJECT_SLUGS, "nature": NATURE_SLUGS}.get(dimension, {}).get(value, value)
+    return f"{BROWSE}{dimension}/{slug}/"
+
+
+def attachment(path: str) -> str:
+    """A downloadable file from ``catalog/files/``, URL-encoded (file names are often Chinese)."""
+    return FILES + quote(path, safe="/")
+
+
+def source_uri(url: str) -> str:
+    """The generated Markdown file mkdocs turns into ``url``."""
+    return f"{url}index.md"
