@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +71,35 @@ def html_of(site_dir: Path, url: str):  # -> bs4.BeautifulSoup
 
     path = site_dir / url / "index.html" if not url.endswith(".html") else site_dir / url
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The sample site served on 127.0.0.1; its base URL."""
+    from tests.browser import serve_directory
+
+    with serve_directory(built_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    from tests.browser import CHROMIUM, launch_chromium
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    pytest.importorskip("playwright.sync_api")
+    with launch_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def visit(chromium: Any, site_server: str) -> Iterator[Any]:
+    """A Chromium tab on the sample site; the test fails if any request leaves 127.0.0.1."""
+    from tests.browser import Visit
+
+    tab = Visit(chromium, site_server)
+    yield tab
+    external = tab.external()
+    tab.close()
+    assert not external, f"requests left 127.0.0.1: {external}"

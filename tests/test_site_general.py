@@ -136,3 +136,21 @@ def test_the_sidebar_holds_sections_not_items(built_site: Path, url: str) -> Non
     page = _soup(built_site / url / "index.html" if url.endswith("/") else built_site / url)
     nav_links = page.select(".md-sidebar--primary a, .md-tabs a")
     assert not [a for a in nav_links if re.search(r"items/[a-z0-9-]+/?$", a.get("href", ""))]
+
+
+def test_navigation_leads_to_the_same_pages_from_everywhere(built_site: Path) -> None:
+    """The sidebar, tabs and footer of pages outside the nav are shared between pages
+    (SharedMarkup): wherever a page is, its navigation must resolve to the same pages."""
+    expected = None
+    for path in html_pages(built_site):
+        if path.name == "404.html":
+            continue
+        page = _soup(path)
+        targets = set()
+        for link in page.select(".md-sidebar--primary a[href], .md-tabs a[href], .md-footer a[href]"):
+            target = _target(built_site, path, link["href"])
+            if target is not None:
+                targets.add(target.relative_to(built_site.resolve()).as_posix())
+        if expected is None:
+            expected = targets
+        assert targets == expected, path.relative_to(built_site)

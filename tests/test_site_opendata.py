@@ -189,7 +189,7 @@ def test_annex_csv_and_xlsx_follow_the_standard(
     assert values == rows
     assert isinstance(sheet["A2"].value, int)
     widths = [sheet.column_dimensions[chr(ord("A") + i)].width for i in range(len(header))]
-    assert all(6 <= w <= 60 for w in widths)
+    assert all(6 <= w <= 61 for w in widths)  # XlsxWriter stores widths with the cell padding added
     assert widths[name] > widths[0]
 
 

@@ -8,10 +8,6 @@ tests read the result links off the page. Tests marked ``browser`` are skipped w
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
@@ -21,17 +17,9 @@ import pytest
 from generator.site import urls
 from generator.site.search_index import BUNDLE_DIR
 
+from .browser import Visit
 from .conftest import html_of
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 QUERY_BUDGET = 300 * 1024
 """Bytes a visitor may download to run one query (issue 3 §2)."""
 
@@ -131,91 +119,6 @@ def test_item_pages_are_indexed_with_their_aliases(built_site: Path) -> None:
 # --- real Chromium ------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-class Visit:
-    """A browser tab on the served site that records every request it makes."""
-
-    def __init__(self, browser: Any, base: str, *, javascript: bool = True) -> None:
-        self.base = base
-        self.context = browser.new_context(java_script_enabled=javascript)
-        self.requests: list[str] = []
-        self.bodies: list[tuple[str, int]] = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.context.on("response", self._response)
-        # a request for another host is recorded above and answered with an error here
-        self.context.route(lambda url: not url.startswith(base), lambda route: route.abort())
-        self.page = self.context.new_page()
-
-    def _response(self, response: Any) -> None:
-        try:
-            size = len(response.body())
-        except Exception:  # redirects and aborted requests have no body
-            size = 0
-        self.bodies.append((response.url, size))
-
-    def open(self, url: str) -> None:
-        self.page.goto(self.base + url, wait_until="networkidle")
-
-    def wait_for_results(self, query: str) -> None:
-        selector = f'[data-ipps-search-section][data-state="done"][data-query="{query}"]'
-        self.page.wait_for_selector(selector, state="attached", timeout=15_000)
-
-    def result_urls(self) -> list[str]:
-        hrefs = self.page.eval_on_selector_all(
-            ".ipps-search-result__title a", "links => links.map(a => new URL(a.href).pathname)"
-        )
-        return [href.lstrip("/") for href in hrefs]
-
-    def external(self) -> list[str]:
-        return [
-            url
-            for url in self.requests
-            if url.startswith(("http:", "https:", "ws:", "wss:")) and urlsplit(url).hostname != "127.0.0.1"
-        ]
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def visit(chromium: Any, server: str) -> Iterator[Visit]:
-    tab = Visit(chromium, server)
-    yield tab
-    external = tab.external()
-    tab.close()
-    assert not external, f"requests left 127.0.0.1: {external}"
-
-
 @browser_test
 @pytest.mark.parametrize(("query", "expected"), EXAMPLES)
 def test_query_in_the_address_finds_the_items(visit: Visit, query: str, expected: set[str]) -> None:
@@ -303,8 +206,8 @@ def test_one_query_downloads_little(visit: Visit) -> None:
 
 
 @browser_test
-def test_search_page_without_javascript(chromium: Any, server: str) -> None:
-    tab = Visit(chromium, server, javascript=False)
+def test_search_page_without_javascript(chromium: Any, site_server: str) -> None:
+    tab = Visit(chromium, site_server, javascript=False)
     try:
         tab.open(f"{urls.SEARCH}?q={quote('质押')}")
         text = tab.page.inner_text("article")

@@ -251,6 +251,33 @@ def _(c: CatalogCopy) -> None:
     )
 
 
+@case("E107 cancelled item featured on the home page")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        FILING,
+        "status:\n  state: 在用\n",
+        "status:\n  state: 取消\n  cancelled_on: 2025-01-01\n  replaced_by: pledge\n  reason: 并入质押登记。\n",
+    )
+    c.replace("themes.yml", "items: [filing, pledge]", "items: [filing, pledge]  # expect: E107")
+    c.replace("platform.yml", "settings:\n", "featured_items: [pledge, filing]  # expect: E107\nsettings:\n")
+
+
+@case("E109 notice that ends before it starts")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        "platform.yml",
+        "settings:\n",
+        "notices:\n  - date: 2026-11-20\n    title: 元旦假期安排\n    text: 1 月 1 日休息。\n    until: 2026-11-01  # expect: E109\nsettings:\n",
+    )
+
+
+@case("E106 unknown featured item")
+def _(c: CatalogCopy) -> None:
+    c.replace(
+        "platform.yml", "settings:\n", "featured_items: [pledge, transfer]  # expect: E106\nsettings:\n"
+    )
+
+
 @case("E107 replacement on an item in use")
 def _(c: CatalogCopy) -> None:
     c.replace(FILING, "  state: 在用\n", "  state: 在用\n  replaced_by: pledge  # expect: E107\n")

@@ -14,7 +14,6 @@ build (:func:`exports`): the downloads page shows their sizes, ``on_post_build``
 
 from __future__ import annotations
 
-import copy
 import csv
 import datetime as dt
 import io
@@ -28,10 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from generator.schema import Fee, FeeStandard, Item
 from generator.schema.base import CatalogModel, field
@@ -284,43 +280,34 @@ def to_xlsx(
     """One sheet: a bold, frozen header row with a filter, column widths fitted to the content.
 
     Cells are text, except the columns at the indexes in ``numeric`` (序号), which sort as numbers.
+    Written with XlsxWriter, which applies a cell format by reference: openpyxl copies a
+    style object per cell, five times slower on a 10,000-row list.
     """
     numbers = set(numeric)
-    workbook = Workbook(write_only=True)
     stamp = dt.datetime.combine(date, dt.time())
-    workbook.properties.created = workbook.properties.modified = stamp
-    workbook.properties.creator = workbook.properties.lastModifiedBy = creator
-    workbook.properties.title = title
-    worksheet = workbook.create_sheet(sheet)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook.set_properties({"title": title, "author": creator, "created": stamp})
+    worksheet = workbook.add_worksheet(sheet)
+    head = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    body = workbook.add_format({"text_wrap": True, "valign": "top"})
     widths = [_display_width(h) for h in header]
     for row in rows:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], _display_width(value))
-    for i, width in enumerate(widths, start=1):
-        worksheet.column_dimensions[get_column_letter(i)].width = max(MIN_WIDTH, min(MAX_WIDTH, width + 2))
-    worksheet.freeze_panes = "A2"
-    worksheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-
-    body_style = WriteOnlyCell(worksheet)
-    body_style.alignment = wrap
-    head_style = WriteOnlyCell(worksheet)
-    head_style.alignment, head_style.font = wrap, bold
-
-    def cell(value: str, *, head: bool = False, number: bool = False) -> WriteOnlyCell:
-        if number:
-            return WriteOnlyCell(worksheet, value=int(value))
-        found = WriteOnlyCell(worksheet, value=_ILLEGAL.sub("", value))
-        found.data_type = "s"  # text stays text, even when it starts with "="
-        # Copying a styled cell's style is much cheaper than looking the style up per cell.
-        found._style = copy.copy((head_style if head else body_style)._style)
-        return found
-
-    worksheet.append([cell(h, head=True) for h in header])
-    for row in rows:
-        worksheet.append([cell(value, number=i in numbers) for i, value in enumerate(row)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    for i, width in enumerate(widths):
+        worksheet.set_column(i, i, max(MIN_WIDTH, min(MAX_WIDTH, width + 2)))
+    for i, label in enumerate(header):
+        worksheet.write_string(0, i, label, head)
+    for r, row in enumerate(rows, start=1):
+        for i, value in enumerate(row):
+            if i in numbers:
+                worksheet.write_number(r, i, int(value), body)
+            else:  # text stays text, even when it starts with "="
+                worksheet.write_string(r, i, _ILLEGAL.sub("", value), body)
+    worksheet.freeze_panes(1, 0)
+    worksheet.autofilter(0, 0, len(rows), len(header) - 1)
+    workbook.close()
     return _stable_zip(buffer.getvalue(), stamp)
 
 

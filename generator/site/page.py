@@ -6,8 +6,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from . import urls
 
 
@@ -32,18 +30,25 @@ class SitePage:
     """Pages listed in mkdocs.yml's nav; the others are reached through index pages."""
     searchable: bool = True
     """False for pages that only list others (lists, pagination): search finds the items."""
+    wide: bool = False
+    """Give a wide table the whole width: no sidebars on wide screens (the menu keeps the nav)."""
 
     @property
     def source_uri(self) -> str:
         return urls.source_uri(self.url)
 
-    def front_matter(self) -> str:
-        meta: dict[str, object] = {"title": self.title, "description": self.description}
+    def meta(self) -> dict[str, Any]:
+        """What a page's front matter would say: title, description, how the theme shows it."""
+        meta: dict[str, Any] = {"title": self.title, "description": self.description}
         if not self.searchable:
             meta["search"] = False
-        if not self.in_nav:
+        if self.wide:
+            meta["hide"] = ["navigation", "toc"]
+        elif not self.in_nav:
             meta["hide"] = ["navigation"]  # the sidebar would be empty: give the content the room
-        return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
+        if not self.in_nav:
+            meta["shared_layout"] = True  # nothing in the nav is current: see SharedMarkup
+        return meta
 
 
 def paginate(items: list[Any], per_page: int) -> list[list[Any]]:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from mkdocs.utils import get_relative_url
 
 from generator.schema import TimeLimit
 from generator.schema import tables as code_tables
@@ -52,6 +51,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # templates do not change during a build; checking costs a stat per include
     )
     env.filters.update(money=money, limit=time_limit, cn_date=cn_date, label=label)
     env.globals.update(urls=urls, tables=code_tables)
@@ -59,13 +59,16 @@ def make_environment() -> Environment:
 
 
 def render(env: Environment, template: str, page_url: str, context: dict[str, Any]) -> str:
-    """Render a page body; ``href(target)`` gives a link relative to the page."""
+    """Render a page body; ``href(target)`` gives a link relative to the page.
+
+    Targets are site-root paths (``items/patent-pledge/``); a page ``depth`` folders deep
+    reaches the root through ``../`` repeated ``depth`` times, so a link is the two joined.
+    """
+    prefix = "../" * page_url.count("/")
 
     def href(target: str) -> str:
-        return (
-            get_relative_url(target or ".", page_url or ".")
-            if not target.startswith(("http:", "https:", "mailto:", "tel:", "#"))
-            else target
-        )
+        if target.startswith(("http:", "https:", "mailto:", "tel:", "#")):
+            return target
+        return prefix + target or "./"
 
     return env.get_template(template).render(href=href, page_url=page_url, **context)

@@ -1,7 +1,12 @@
-"""The search index: Pagefind (extended build, which segments Chinese) over the built site.
+"""The search index: Pagefind (extended build, which segments Chinese) over the site's pages.
 
-Only content inside ``data-pagefind-body`` is indexed (see generator/theme/main.html), so
-navigation and footers do not match every query. The index is split into chunks that the
+Pagefind reads, for each searchable page, the page's body (no navigation, header or
+footer), written to a staging folder that mirrors the site's URLs. The plugin renders those
+bodies first thing (``on_files``; generated pages depend only on the catalog, hand-written
+ones are converted from their Markdown), starts Pagefind, and builds the site while it
+indexes; ``on_post_build`` waits for it. On a 10,000-item catalog this takes Pagefind's
+40-odd seconds off the critical path, and reading bodies instead of whole pages halves
+Pagefind's own work. The index is split into chunks that the
 browser loads for the words of a query, which keeps a search on a 10,000-item catalog to a
 few hundred kilobytes. The search page (generator/site/pages/search.py) queries it with
 Pagefind's JS API from ``BUNDLE_DIR``.
@@ -14,8 +19,12 @@ zero-width spaces between them); in the browser, Pagefind splits the query with
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from html import escape
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -37,26 +46,62 @@ EXCLUDED = (
 (``data-pagefind-meta``), e.g. an item's status for the result list."""
 
 
-def command(site_dir: Path) -> list[str]:
-    args = [
-        sys.executable,
-        "-m",
-        "pagefind",
-        "--site",
-        str(site_dir),
-        "--output-subdir",
-        BUNDLE_DIR.rstrip("/"),
-    ]
+def command(source_dir: Path, output_dir: Path) -> list[str]:
+    args = [sys.executable, "-m", "pagefind", "--site", str(source_dir), "--output-path", str(output_dir)]
     args += ["--force-language", LANGUAGE]
     for selector in EXCLUDED:
         args += ["--exclude-selectors", selector]
     return [*args, "--silent"]
 
 
-def build(site_dir: Path) -> None:
-    try:
-        result = subprocess.run(command(site_dir), capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise PluginError(f"无法运行 Pagefind 建立搜索索引：{exc}") from None
-    if result.returncode != 0:
-        raise PluginError(f"Pagefind 建立搜索索引失败：\n{result.stderr or result.stdout}")
+_STAGING_ROOT = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+"""Staged pages live in memory where the system offers it: 10,000 small files, read once."""
+
+
+class SearchIndexer:
+    """Collects searchable page bodies, then runs Pagefind over them in the background."""
+
+    def __init__(self) -> None:
+        self._staging = Path(tempfile.mkdtemp(prefix="ipps-search-", dir=_STAGING_ROOT))
+        self._process: subprocess.Popen[str] | None = None
+        self.pages = 0
+
+    def add_page(self, url: str, title: str, body_html: str) -> None:
+        """Stage a page: ``url`` is its site URL (``items/patent-pledge/``)."""
+        target = self._staging / url / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
+            f"<body><main data-pagefind-body>{body_html}</main></body></html>",
+            encoding="utf-8",
+        )
+        self.pages += 1
+
+    def start(self, site_dir: Path) -> None:
+        """Start indexing what was staged, into ``site_dir`` / BUNDLE_DIR."""
+        try:
+            self._process = subprocess.Popen(
+                command(self._staging, site_dir / BUNDLE_DIR),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        except OSError as exc:
+            self.close()
+            raise PluginError(f"无法运行 Pagefind 建立搜索索引：{exc}") from None
+
+    def finish(self) -> None:
+        """Wait for the index; raise :class:`PluginError` if Pagefind failed."""
+        if self._process is None:
+            return
+        output, _ = self._process.communicate()
+        failed = self._process.returncode != 0
+        self.close()
+        if failed:
+            raise PluginError(f"Pagefind 建立搜索索引失败：\n{output}")
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        shutil.rmtree(self._staging, ignore_errors=True)

@@ -108,7 +108,7 @@ def item_rows(site: Site, entries: list[Listed], start: int = 1) -> list[dict[st
                 "slug": entry.slug,
                 "item": item,
                 "category": (found[1].name, urls.directory_entry(found[2], found[1].id)) if found else None,
-                "departments": departments,
+                "departments": "；".join(departments),
             }
         )
     return rows

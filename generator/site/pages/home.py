@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,8 +31,10 @@ def context(site: Site) -> dict[str, Any]:
     for entry in site.listed:
         for subject in entry.item.subjects:
             counts[subject] = counts.get(subject, 0) + 1
+    today = dt.date.today()
     return {
         "subjects": [(s, counts.get(s, 0)) for s in SUBJECTS.entries],
         "themes": list(site.catalog.themes.values()),
-        "featured": [(entry.slug, entry.item) for entry in site.listed if entry.item.online_application][:8],
+        "featured": [(slug, site.item(slug)) for slug in site.platform.featured_items],
+        "notices": [n for n in site.platform.notices if n.until is None or n.until >= today],
     }

@@ -38,6 +38,7 @@ LISTS = (
 
 
 def pages(site: Site) -> Iterator[SitePage]:
+    facet_options = filters(site)
     for base, title, columns, description in LISTS:
         chunks = paginate(site.listed, PER_PAGE)
         for number, chunk in enumerate(chunks, start=1):
@@ -46,9 +47,12 @@ def pages(site: Site) -> Iterator[SitePage]:
                 title=title if number == 1 else f"{title}（第 {number} 页）",
                 description=description,
                 template="list.html",
-                context=partial(_context, site, base, title, columns, chunk, number, len(chunks)),
+                context=partial(
+                    _context, site, base, title, columns, chunk, number, len(chunks), facet_options
+                ),
                 in_nav=number == 1,
                 searchable=False,
+                wide=True,
             )
 
 
@@ -60,6 +64,7 @@ def _context(
     chunk: list[Listed],
     number: int,
     total: int,
+    facet_options: list[dict[str, Any]],
 ) -> dict[str, Any]:
     return {
         "title": title,
@@ -69,7 +74,7 @@ def _context(
         "page_number": number,
         "pages_total": total,
         "total": len(site.listed),
-        "filters": filters(site),
+        "filters": facet_options,
     }
 
 
