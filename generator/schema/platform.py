@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .base import CatalogModel, field
 from .common import PhoneEntry
 from .types import (
@@ -13,6 +15,7 @@ from .types import (
     Prose,
     RegionCode,
     ServiceObjectCode,
+    Slug,
     Text,
     Url,
 )
@@ -56,6 +59,16 @@ class Audience(CatalogModel):
         example=["2"],
         min_length=1,
     )
+
+
+class Notice(CatalogModel):
+    """A notice on the home page (通知公告): closures, changed procedures, new services."""
+
+    date: dt.date = field("发布日期", "公告发布的日期。", example="2026-11-20")
+    title: Text = field("公告标题", "一句话说明公告的内容。", example="元旦假期服务安排")
+    text: Text = field("公告内容", "公告正文。")
+    until: dt.date | None = field("展示截止日期", "过了这一天首页不再显示；不填则一直显示。", default=None)
+    item: Slug | None = field("相关事项", "公告涉及的事项标识（文件名），首页会链接到它。", default=None)
 
 
 class CodePatterns(CatalogModel):
@@ -155,6 +168,13 @@ class Platform(CatalogModel):
     audiences: list[Audience] = field(
         "服务对象入口", "首页按服务对象分类的入口（个人、企业、高校院所、服务机构）。", min_length=1
     )
+    featured_items: list[Slug] = field(
+        "常用事项",
+        "首页“常用事项”列出的事项标识（文件名），按显示顺序；有办件统计后可按办件量调整。",
+        example=["patent-pledge", "trademark-pledge"],
+        default_factory=list,
+    )
+    notices: list[Notice] = field("通知公告", "首页显示的通知公告，新的在前。", default_factory=list)
     settings: Settings = field("运行参数", "受理、答复、差评处理等的时限和上限。")
     open_data_licence: OpenDataLicence | None = field(
         "开放数据许可",

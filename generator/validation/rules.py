@@ -242,6 +242,8 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("item", ("status", "replaced_by"), "item", "替代事项"),
     Reference("themes", ("themes", "*", "items", "*"), "item", "主题中的事项"),
     Reference("data-assets", ("assets", "*", "owner"), "department", "归属部门"),
+    Reference("platform", ("featured_items", "*"), "item", "常用事项"),
+    Reference("platform", ("notices", "*", "item"), "item", "公告的相关事项"),
 )
 
 
@@ -325,6 +327,25 @@ def check_replacements(parts: CatalogParts) -> Iterator[Finding]:
                         "E107",
                         f"主题「{theme.name}」包含已取消的事项「{slug}」，请删除或换成替代事项",
                     )
+
+
+def check_home_page(parts: CatalogParts) -> Iterator[Finding]:
+    """The home page must not feature a cancelled item, nor show a notice that ends before it starts."""
+    states = {f.stem: i.status.state for f, i in _items(parts)}
+    for f, platform in parts.models("platform"):
+        for n, slug in enumerate(platform.featured_items):
+            if states.get(slug) == "取消":
+                yield Finding(
+                    f.rel, ("featured_items", n), "E107", f"常用事项「{slug}」已取消，请删除或换成替代事项"
+                )
+        for n, notice in enumerate(platform.notices):
+            if notice.until and notice.until < notice.date:
+                yield Finding(
+                    f.rel,
+                    ("notices", n, "until"),
+                    "E109",
+                    f"公告「{notice.title}」的展示截止日期（{notice.until}）早于发布日期（{notice.date}）",
+                )
 
 
 def check_reduction_scope(parts: CatalogParts) -> Iterator[Finding]:
@@ -733,6 +754,7 @@ RULES: tuple[Rule, ...] = (
     check_references,
     check_replacements,
     check_reduction_scope,
+    check_home_page,
     check_time_limits,
     check_status,
     check_versions,
