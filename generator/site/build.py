@@ -15,6 +15,17 @@ from .plugin import CATALOG_ENV
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs-material's notice about MkDocs 2.0
 
 
+class _Collect(logging.Handler):
+    """Keeps the warnings and errors mkdocs logs during a build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 class SiteBuildError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -30,20 +41,27 @@ def build_site(
     strict: bool = True,
 ) -> Path:
     """Build the site and return its directory; raise :class:`SiteBuildError` on failure."""
+    if not Path(config_file).is_file():
+        raise SiteBuildError(f"找不到网站配置文件 {config_file}：请在仓库根目录运行，或用 --config-file 指定 mkdocs.yml")
     overrides: dict[str, object] = {"strict": strict}
     if site_dir is not None:
         overrides["site_dir"] = str(Path(site_dir).resolve())
     previous = os.environ.get(CATALOG_ENV)
     if catalog is not None:
         os.environ[CATALOG_ENV] = str(Path(catalog).resolve())
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.WARNING)
+    collected = _Collect()
+    logger.addHandler(collected)
     try:
         config = load_config(str(config_file), **overrides)
         config.plugins["ipps"].config.search = search
         build(config)
     except MkDocsException as exc:
-        raise SiteBuildError(str(exc)) from None
+        # mkdocs logs what went wrong and then aborts with a summary line: report both
+        raise SiteBuildError("\n".join([*collected.messages, str(exc)])) from None
     finally:
+        logger.removeHandler(collected)
         if catalog is not None:
             if previous is None:
                 os.environ.pop(CATALOG_ENV, None)
