@@ -103,3 +103,19 @@ def visit(chromium: Any, site_server: str) -> Iterator[Any]:
     external = tab.external()
     tab.close()
     assert not external, f"requests left 127.0.0.1: {external}"
+
+
+@pytest.fixture(scope="session")
+def catalog():  # -> generator.catalog.Catalog
+    """The sample catalog, loaded once."""
+    from generator.catalog import load_catalog
+
+    return load_catalog(SAMPLE_CATALOG)
+
+
+@pytest.fixture(scope="session")
+def site(catalog):  # -> generator.site.site.Site
+    """The sample catalog as the site sees it."""
+    from generator.site.site import Site
+
+    return Site(catalog)

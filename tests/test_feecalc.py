@@ -7,14 +7,8 @@ from decimal import Decimal
 import pytest
 
 from generator import feecalc
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog
 from generator.schema import Fee, FeeStandard, Reduction
-from tests.conftest import SAMPLE_CATALOG
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(SAMPLE_CATALOG)
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog
 from generator.schema.tables import SUBJECTS
 from tests.conftest import SAMPLE_CATALOG
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(SAMPLE_CATALOG)
 
 
 def test_at_least_30_items(catalog: Catalog) -> None:

@@ -9,24 +9,14 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog
 from generator.schema.tables import ITEM_TYPES, NATURES, SERVICE_OBJECTS, SUBJECTS
 from generator.site import urls
 from generator.site.pages import browse
 from generator.site.site import Site
-from tests.conftest import SAMPLE_CATALOG, html_of
+from tests.conftest import html_of
 
 EXTERNAL = ("http:", "https:", "mailto:", "tel:")
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(SAMPLE_CATALOG)
-
-
-@pytest.fixture(scope="module")
-def site(catalog: Catalog) -> Site:
-    return Site(catalog)
 
 
 def listed_slugs(site: Site, keep) -> list[str]:

@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog
 from generator.site import urls
 from generator.site.pages import directories
 from generator.site.site import Site
-from tests.conftest import SAMPLE_CATALOG, html_of
+from tests.conftest import html_of
 from tests.test_site_browse import assert_links_resolve, item_slugs
 
 ANNEX_C = ["公共服务政策", "公共服务产品", "信息公共服务", "数据开放共享", "便利化政务服务", "政策业务咨询",
@@ -20,16 +20,6 @@ ANNEX_C = ["公共服务政策", "公共服务产品", "信息公共服务", "�
 ANNEX_D = ["知识产权咨询", "知识产权代理", "知识产权诉讼代理", "商业秘密保护", "知识产权评估", "知识产权转让许可",
            "知识产权贯标", "知识产权专业化培训", "知识产权政策兑现", "知识产权质押", "知识产权证券化",
            "其他知识产权增值服务"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(SAMPLE_CATALOG)
-
-
-@pytest.fixture(scope="module")
-def site(catalog: Catalog) -> Site:
-    return Site(catalog)
 
 
 @pytest.mark.parametrize(("stem", "names"), [("basic", ANNEX_C), ("value-added", ANNEX_D)])

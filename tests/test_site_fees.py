@@ -10,17 +10,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator import feecalc
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog
 from generator.site import urls
 from generator.site.pages import fees as fee_pages
 from generator.site.render import cn_date, make_environment, money, render
 from generator.site.site import Site
-from tests.conftest import SAMPLE_CATALOG, html_of
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(SAMPLE_CATALOG)
+from tests.conftest import html_of
 
 
 def resolve(page_url: str, href: str) -> tuple[str, str]:

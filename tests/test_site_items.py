@@ -7,15 +7,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog
 from generator.site import urls
 from generator.site.pages.items import sections
-from tests.conftest import SAMPLE_CATALOG, html_of
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(SAMPLE_CATALOG)
+from tests.conftest import html_of
 
 
 def test_every_item_has_a_guide_page_with_every_section(built_site: Path, catalog: Catalog) -> None:

@@ -16,13 +16,13 @@ import openpyxl
 import pytest
 from jsonschema import Draft202012Validator
 
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog
 from generator.schema import Fee, Item
 from generator.site import exports, urls
 from generator.site.columns import ANNEX_A, ANNEX_B
 from generator.site.pages.lists import list_index
 from generator.site.site import Site
-from tests.conftest import SAMPLE_CATALOG, html_of
+from tests.conftest import html_of
 
 ANNEX_A_START = ["序号", "事项类别", "事项名称", "服务对象", "服务内容", "服务形式", "实施部门"]
 ANNEX_B_START = ["序号", "事项名称", "实施部门", "流程条件", "办理方式", "进度要求", "材料要求", "监督评价"]
@@ -37,16 +37,6 @@ DATA_FILES = {
     "fees.csv",
     "list-index.json",
 }
-
-
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(SAMPLE_CATALOG)
-
-
-@pytest.fixture(scope="module")
-def site(catalog: Catalog) -> Site:
-    return Site(catalog)
 
 
 @pytest.fixture(scope="module")
