@@ -20,11 +20,6 @@ from tests.test_site_browse import assert_links_resolve
 SAMPLE = load_catalog(SAMPLE_CATALOG)
 
 
-@pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return SAMPLE
-
-
 def slug_of(href: str) -> str:
     return Path(urlsplit(href).path).name
 
