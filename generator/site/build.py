@@ -42,7 +42,9 @@ def build_site(
 ) -> Path:
     """Build the site and return its directory; raise :class:`SiteBuildError` on failure."""
     if not Path(config_file).is_file():
-        raise SiteBuildError(f"找不到网站配置文件 {config_file}：请在仓库根目录运行，或用 --config-file 指定 mkdocs.yml")
+        raise SiteBuildError(
+            f"找不到网站配置文件 {config_file}：请在仓库根目录运行，或用 --config-file 指定 mkdocs.yml"
+        )
     overrides: dict[str, object] = {"strict": strict}
     if site_dir is not None:
         overrides["site_dir"] = str(Path(site_dir).resolve())
