@@ -1,0 +1,324 @@
+"""The store as the application uses it: insert, update and read documents by key.
+
+Everything here runs on the event loop's thread; only the journal and checkpoint I/O runs
+on the writer thread (see the package docstring for the design). Changes are applied to the
+shards in the order of their sequence numbers, when the writer reports them on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import gc
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .journal import Journal, decode, encode
+from .shards import Shard
+from .writer import Checkpoint, Commit, Writer
+
+CHECKPOINT_RECORDS = 5000
+"""Journal records after which the changed shards are written out and the journal shortened."""
+CHECKPOINT_SECONDS = 30.0
+"""…or the time since the first change after the last checkpoint."""
+
+KEYS = "_keys"
+"""Where a document keeps its keys, so that the index can be rebuilt from the shards."""
+
+
+class StoreLocked(OSError):
+    """Another process has the data directory open."""
+
+
+def _lock(folder: Path) -> Any:
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = (folder / "lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreLocked(f"数据目录 {folder} 正被另一个服务进程使用") from None
+    return handle
+
+
+def probe_lock(folder: Path) -> None:
+    """Raise :class:`StoreLocked` if another process has the store open."""
+    _lock(folder).close()
+
+
+class StoreUnavailable(Exception):
+    """The journal could not be written: the change was not stored."""
+
+
+@dataclass(frozen=True)
+class Location:
+    kind: str
+    shard: int
+    doc_id: int
+
+
+class Store:
+    """Documents of several kinds, each under a unique key (a receipt number) and optional
+    further unique keys (e.g. ``rated:ZX20261124-000001``, one rating per receipt)."""
+
+    def __init__(self, folder: Path, *, freeze_gc: bool = False) -> None:
+        """Open (or create) the store in ``folder``.
+
+        ``freeze_gc``: for a long-running server. The documents live in memory, and Python's
+        cyclic garbage collector would otherwise walk all of them every so often: with
+        100,000 documents a full collection stops the process for a quarter of a second.
+        After loading and after each checkpoint, what exists is moved out of the collector's
+        sight (``gc.freeze``); documents have no reference cycles to collect.
+        """
+        self.folder = Path(folder)
+        self.freeze_gc = freeze_gc
+        self._lock = _lock(self.folder)
+        self._shards_dir = self.folder / "shards"
+        self._shards_dir.mkdir(exist_ok=True)
+        self._manifest = self.folder / "manifest.json"
+        self._journal = Journal(self.folder / "journal")
+        self._shards: dict[str, list[Shard]] = {}
+        self._index: dict[str, Location] = {}
+        self._pending: set[str] = set()
+        self._seq = 0
+        """The last sequence number handed out."""
+        self._applied = 0
+        """Every change up to this sequence number is in the shards (in memory)."""
+        self._changes_since_checkpoint = 0
+        self._first_change_at: float | None = None
+        self._checkpoint_task: asyncio.Task[None] | None = None
+        try:
+            self._load()
+            self._writer = Writer(self._journal)
+            self._writer.start(self._seq + 1)
+            if freeze_gc:
+                gc.collect()
+                _freeze_long_lived()
+        except BaseException:  # e.g. JournalCorrupt: do not keep the folder locked
+            self._journal.close()
+            self._lock.close()
+            raise
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """A copy of the document stored under ``key`` (or one of its further keys)."""
+        location = self._index.get(key)
+        if location is None:
+            return None
+        document = self._shard(location).table.get(doc_id=location.doc_id)
+        return _public(document) if document is not None else None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._index
+
+    def keys(self, prefix: str = "") -> list[str]:
+        return [key for key in self._index if key.startswith(prefix)]
+
+    def documents(self, kind: str) -> Iterator[dict[str, Any]]:
+        for shard in self._shards.get(kind, []):
+            for document in shard.table.all():
+                yield _public(document)
+
+    def count(self, kind: str) -> int:
+        return sum(len(shard) for shard in self._shards.get(kind, []))
+
+    # --- changing -----------------------------------------------------------------------------
+
+    async def insert(
+        self, kind: str, key: str, document: dict[str, Any], unique: tuple[str, ...] = ()
+    ) -> None:
+        """Store ``document`` under ``key``; returns once it is on disk.
+
+        Raises ``KeyError`` if ``key`` or one of ``unique`` is taken, :class:`StoreUnavailable`
+        if the disk refused the write.
+        """
+        keys = [key, *unique]
+        taken = [k for k in keys if k in self._index or k in self._pending]
+        if taken:
+            raise KeyError(taken[0])
+        shard = self._current_shard(kind)
+        record = {
+            "seq": self._seq + 1,
+            "op": "insert",
+            "kind": kind,
+            "shard": shard.number,
+            "doc_id": shard.next_id,
+            "doc": {**document, KEYS: keys},
+        }
+        frame = encode(record)  # TypeError for a value JSON cannot hold, before anything is taken
+        self._seq += 1
+        shard.allocate()
+        await self._commit(frame, keys)
+
+    async def update(self, key: str, fields: dict[str, Any]) -> None:
+        """Change fields of the document stored under ``key``; returns once it is on disk."""
+        if key not in self._index:
+            raise KeyError(key)
+        if KEYS in fields:
+            raise ValueError(f"{KEYS} is the store's own field")
+        frame = encode({"seq": self._seq + 1, "op": "update", "key": key, "fields": fields})
+        self._seq += 1
+        await self._commit(frame, [])
+
+    async def checkpoint(self) -> None:
+        """Write the changed shards and the manifest; then the journal up to them can go."""
+        if self._checkpoint_task is None or self._checkpoint_task.done():
+            self._checkpoint_task = asyncio.get_running_loop().create_task(self._write_checkpoint())
+        await asyncio.shield(self._checkpoint_task)
+
+    async def close(self) -> None:
+        """Write everything to the shards and stop the writer."""
+        if self._changes_since_checkpoint:
+            await self.checkpoint()
+        self._writer.stop()
+        self._lock.close()
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _current_shard(self, kind: str) -> Shard:
+        shards = self._shards.setdefault(kind, [])
+        if not shards or shards[-1].full:
+            shards.append(Shard(kind, len(shards) + 1, self._shards_dir))
+        return shards[-1]
+
+    def _shard(self, location: Location) -> Shard:
+        return self._shards[location.kind][location.shard - 1]
+
+    async def _commit(self, frame: bytes, keys: list[str]) -> None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        future.add_done_callback(_retrieve)  # nobody may be waiting any more: see below
+        self._pending.update(keys)
+
+        def done(error: BaseException | None) -> None:  # called on the writer thread
+            loop.call_soon_threadsafe(self._committed, frame, keys, future, error)
+
+        self._writer.submit(Commit(frame, done))
+        await asyncio.shield(future)  # a client that goes away does not undo a commit
+
+    def _committed(
+        self,
+        frame: bytes,
+        keys: list[str],
+        future: asyncio.Future[None],
+        error: BaseException | None,
+    ) -> None:
+        # The keys stay taken until the change is applied or has failed, even if the request
+        # that made it went away meanwhile.
+        self._pending.difference_update(keys)
+        record = decode(frame)  # a copy: the caller's objects are never the stored ones
+        self._applied = record["seq"]
+        if error is not None:
+            future.set_exception(StoreUnavailable(str(error)))
+            return
+        self._apply(record)
+        self._changes_since_checkpoint += 1
+        if self._first_change_at is None:
+            self._first_change_at = time.monotonic()
+        future.set_result(None)
+        if self._checkpoint_due():
+            asyncio.get_running_loop().create_task(self.checkpoint())
+
+    def _apply(self, record: dict[str, Any]) -> None:
+        if record["op"] == "insert":
+            shards = self._shards.setdefault(record["kind"], [])
+            while len(shards) < record["shard"]:
+                shards.append(Shard(record["kind"], len(shards) + 1, self._shards_dir))
+            shards[record["shard"] - 1].put(record["doc_id"], record["doc"])
+            location = Location(record["kind"], record["shard"], record["doc_id"])
+            for key in record["doc"][KEYS]:
+                self._index[key] = location
+        else:
+            location = self._index[record["key"]]
+            self._shard(location).table.update(record["fields"], doc_ids=[location.doc_id])
+
+    def _checkpoint_due(self) -> bool:
+        if self._checkpoint_task is not None and not self._checkpoint_task.done():
+            return False
+        if self._changes_since_checkpoint >= CHECKPOINT_RECORDS:
+            return True
+        started = self._first_change_at
+        return started is not None and time.monotonic() - started >= CHECKPOINT_SECONDS
+
+    async def _write_checkpoint(self) -> None:
+        if not self._changes_since_checkpoint:
+            return
+        # Every shard written holds at least the changes up to ``applied``: a change applied
+        # while the shards are serialized, one by one, may be in a shard too, and is then
+        # replayed over it after a crash, to the same result.
+        applied = self._applied
+        changes, first_change_at = self._changes_since_checkpoint, self._first_change_at
+        self._changes_since_checkpoint = 0
+        self._first_change_at = None
+        files = []
+        for shard in [s for shards in self._shards.values() for s in shards if s.storage.dirty]:
+            files.append((shard.storage.path, shard.storage.serialize()))
+            await asyncio.sleep(0)  # requests are served between shards
+        manifest = json.dumps({"checkpoint": applied}).encode("utf-8")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[BaseException | None] = loop.create_future()
+
+        def done(error: BaseException | None) -> None:  # called on the writer thread
+            loop.call_soon_threadsafe(future.set_result, error)
+
+        # Changes numbered from next_seq are submitted after this job, so they go to the new
+        # journal file; everything before it, to the old ones.
+        next_seq = self._seq + 1
+        self._writer.submit(Checkpoint(files, self._manifest, manifest, applied, next_seq, done))
+        if await future is not None:  # the journal still has everything: try again later
+            for path, _ in files:
+                self._shard_at(path).storage.dirty = True
+            self._changes_since_checkpoint += changes
+            self._first_change_at = first_change_at
+        elif self.freeze_gc:
+            _freeze_long_lived()
+
+    def _shard_at(self, path: Path) -> Shard:
+        kind, _, number = path.stem.rpartition("-")
+        return self._shards[kind][int(number) - 1]
+
+    def _load(self) -> None:
+        checkpoint = 0
+        if self._manifest.exists():
+            checkpoint = json.loads(self._manifest.read_text(encoding="utf-8"))["checkpoint"]
+        for path in sorted(self._shards_dir.glob("*.json")):
+            kind, _, number = path.stem.rpartition("-")
+            shards = self._shards.setdefault(kind, [])
+            while len(shards) < int(number):
+                shards.append(Shard(kind, len(shards) + 1, self._shards_dir))
+        for kind, shards in self._shards.items():
+            for shard in shards:
+                for document in shard.table.all():
+                    for key in document.get(KEYS, []):
+                        self._index[key] = Location(kind, shard.number, document.doc_id)
+        self._seq = self._applied = checkpoint
+        for record in self._journal.replay(checkpoint):
+            self._apply(record)
+            self._seq = self._applied = record["seq"]
+            self._changes_since_checkpoint += 1
+
+
+def _public(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a stored document without the store's own field (JSON is copied fastest by
+    JSON: several times faster than ``copy.deepcopy``)."""
+    result = json.loads(json.dumps(document, ensure_ascii=False))
+    result.pop(KEYS, None)
+    return result
+
+
+def _freeze_long_lived() -> None:
+    """Collect the young generations, then exempt every object alive from future collections."""
+    gc.collect(1)
+    gc.freeze()
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    """Mark the outcome of a commit as seen, so that a failure nobody awaits any more (the
+    client went away) is not reported as "exception was never retrieved"."""
+    if not future.cancelled():
+        future.exception()
