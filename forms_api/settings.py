@@ -1,0 +1,122 @@
+"""Settings of the service: defaults, then a settings file, then ``IPPS_*`` environment variables.
+
+The settings file is ``ipps.toml`` in the working directory, or the file ``IPPS_SETTINGS``
+names. Keys are the field names below; environment variables are ``IPPS_`` + the name in
+capitals (lists comma-separated), e.g. ``IPPS_DATA_DIR=/srv/ipps``, ``IPPS_RATE_LIMIT=0``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_FILE = Path("ipps.toml")
+
+
+class SettingsError(Exception):
+    """A setting that cannot be used; the message says which and why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    """Store, uploads and the encryption key live here unless moved."""
+    site_dir: Path = Path("site")
+    """The built site (``ipps build``)."""
+    catalog_dir: Path = Path("catalog")
+    key_file: Path | None = None
+    """The encryption key, kept outside the store; default ``<data_dir>/secrets/data.key``."""
+    rate_limit: str = "10/minute"
+    """Submissions per client: ``N/second``, ``N/minute``, ``N/hour``, or ``0`` for no limit."""
+    max_body_mb: int = 20
+    """Largest request body; larger requests get 413."""
+    max_file_mb: int | None = None
+    """Largest uploaded file; default: the catalog's ``upload_max_file_mb`` or a material's own."""
+    max_fields: int = 100
+    """Most form fields (files included) in one request."""
+    allowed_origins: tuple[str, ...] = ()
+    """Sites other than this one allowed to post to the API (e.g. the provincial platform)."""
+    trusted_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    """Host names this service answers to (the platform's own domain is added from the catalog)."""
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def key_path(self) -> Path:
+        return self.key_file or self.data_dir / "secrets" / "data.key"
+
+    @property
+    def rate(self) -> tuple[int, float] | None:
+        """(requests, per seconds), or None when unlimited."""
+        return parse_rate(self.rate_limit)
+
+
+_PER = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+def parse_rate(text: str) -> tuple[int, float] | None:
+    text = text.strip()
+    if text in ("0", ""):
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(second|minute|hour)", text)
+    if not match or int(match[1]) < 1:
+        raise SettingsError(
+            f"rate_limit「{text}」格式不正确，应为 10/minute、5/second、100/hour 或 0（不限制）"
+        )
+    return int(match[1]), _PER[match[2]]
+
+
+def load(environ: dict[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    """Defaults, overridden by the settings file, overridden by the environment."""
+    environ = dict(os.environ if environ is None else environ)
+    cwd = cwd or Path.cwd()
+    values: dict[str, Any] = {}
+    named = environ.get("IPPS_SETTINGS")
+    path = Path(named) if named else cwd / DEFAULT_FILE
+    if named and not path.is_file():
+        raise SettingsError(f"IPPS_SETTINGS 指向的设置文件 {path} 不存在")
+    if path.is_file():
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"设置文件 {path} 格式错误：{exc}") from None
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise SettingsError(f"设置文件 {path} 中有未知的设置：{'、'.join(unknown)}")
+    for name in fields:
+        if (text := environ.get(f"IPPS_{name.upper()}")) is not None:
+            values[name] = text
+    return Settings(**{name: _convert(name, value, fields[name].type) for name, value in values.items()})
+
+
+def _convert(name: str, value: Any, annotation: str) -> Any:
+    try:
+        if "Path" in annotation:
+            return Path(value) if value not in ("", None) else None
+        if "tuple" in annotation:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(item.strip() for item in items if str(item).strip())
+        if "int" in annotation:
+            if value in ("", None):
+                return None
+            number = int(value)
+            if number < 1:
+                raise ValueError
+            return number
+        if name == "rate_limit":
+            parse_rate(str(value))
+        return str(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"设置 {name} 的值「{value}」无效") from None
