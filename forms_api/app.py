@@ -1,16 +1,115 @@
-"""The web application: the built site and, on the same port, the forms API."""
+"""The web application: the built site and, on the same port, the forms API.
+
+One process, one port (``ipps serve``): ``/api/…`` is the service, everything else the
+static site from ``site/``. The store is opened when the application starts and closed
+(shards written, journal emptied) when it stops.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from generator.catalog import load_catalog
 
-def create_app(site_dir: Path = Path("site")) -> Starlette:
-    """The application serving ``site_dir`` (the output of ``ipps build``)."""
+from . import openapi, uploads
+from . import settings as settings_module
+from .crypto import Vault
+from .limits import MB, BodyLimit, RateLimiter
+from .pages import Pages
+from .responses import error_response
+from .routes import ROUTES
+from .service import Service
+from .settings import Settings
+from .store import Store
+
+log = logging.getLogger("ipps")
+
+LOOKUPS_PER_SUBMISSION = 3
+"""Lookups are allowed at three times the submission rate: enough for people, too few to
+guess lookup codes."""
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The application; fails fast (FileNotFoundError) when the site has not been built."""
+    settings = settings or settings_module.load()
+    site_dir = settings.site_dir
     if not (site_dir / "index.html").is_file():
         raise FileNotFoundError(f"网站尚未生成：{site_dir}/index.html 不存在，请先运行 ipps build")
-    return Starlette(routes=[Mount("/", app=StaticFiles(directory=site_dir, html=True), name="site")])
+    catalog = load_catalog(settings.catalog_dir)
+    hosts = list(settings.trusted_hosts)
+    if website_host := urlsplit(catalog.platform.website).hostname:
+        hosts.append(website_host)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = Store(settings.store_dir, freeze_gc=True)
+        if removed := uploads.clear_tmp(settings.uploads_dir):
+            log.warning("removed %d unfinished upload(s) left by an earlier crash", removed)
+        service = Service(settings, catalog, store, Vault.open(settings.key_path))
+        app.state.service = service
+        app.state.pages = Pages(site_dir, service)
+        try:
+            yield
+        finally:
+            await store.close()
+
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
+        Middleware(BodyLimit, max_bytes=settings.max_body_mb * MB),
+    ]
+    if settings.allowed_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Accept"],
+            )
+        )
+    app = Starlette(
+        routes=[Mount("/api", routes=ROUTES), Mount("/", app=StaticFiles(directory=site_dir, html=True))],
+        middleware=middleware,
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+        lifespan=lifespan,
+    )
+    rate = settings.rate
+    app.state.submission_limiter = RateLimiter(*rate) if rate else None
+    app.state.lookup_limiter = RateLimiter(rate[0] * LOOKUPS_PER_SUBMISSION, rate[1]) if rate else None
+    app.state.openapi = openapi.build(catalog.platform.name)
+    app.state.pages = None
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if not request.url.path.startswith("/api/"):
+        page = (
+            Path(request.app.state.service.settings.site_dir) / "404.html" if exc.status_code == 404 else None
+        )
+        if page is not None and page.is_file():
+            return Response(page.read_bytes(), 404, media_type="text/html")
+    message = {404: "没有这个地址", 405: "这个地址不支持这种请求方式"}.get(exc.status_code, "请求有误")
+    return error_response(
+        request, exc.status_code, "not_found" if exc.status_code == 404 else "bad_request", message
+    )
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return error_response(
+        request, 500, "internal_error", "服务内部出现问题，请稍后重试；如多次出现请联系我们"
+    )

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
-    serve.add_argument("--site-dir", type=Path, default=Path("site"), help="网站目录（默认 site）")
+    serve.add_argument("--site-dir", type=Path, help="网站目录（默认取设置，通常为 site）")
     serve.set_defaults(handler=cmd_serve)
 
     schema = commands.add_parser(
@@ -121,13 +121,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
     import uvicorn
 
     from forms_api.app import create_app
+    from forms_api.settings import SettingsError, load
+    from forms_api.store.store import probe_lock
 
     try:
-        app = create_app(args.site_dir)
-    except FileNotFoundError as exc:
+        settings = load()
+        if args.site_dir is not None:
+            settings = dataclasses.replace(settings, site_dir=args.site_dir)
+        probe_lock(settings.store_dir)
+        app = create_app(settings)
+    except (SettingsError, FileNotFoundError, OSError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     print(f"网站和在线服务：http://{args.host}:{args.port}/（按 Ctrl+C 停止）")

@@ -119,3 +119,50 @@ def site(catalog):  # -> generator.site.site.Site
     from generator.site.site import Site
 
     return Site(catalog)
+
+
+def start_service(site_dir: Path, data_dir: Path, **overrides: Any):  # -> (base_url, server, thread)
+    """The forms service (uvicorn, in a thread) serving ``site_dir`` with its data in ``data_dir``."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from forms_api.app import create_app
+    from forms_api.settings import Settings
+
+    settings = Settings(site_dir=site_dir, data_dir=data_dir, catalog_dir=SAMPLE_CATALOG, **overrides)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}/", server, thread
+
+
+@pytest.fixture(scope="session")
+def service_url(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The forms service on 127.0.0.1 serving the sample site, with a fresh data folder and no
+    rate limit (tests that need one start their own)."""
+    url, server, thread = start_service(built_site, tmp_path_factory.mktemp("data"), rate_limit="0")
+    yield url
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture
+def api(built_site: Path, tmp_path: Path) -> Iterator[Any]:
+    """An in-process client of the forms service (no rate limit), its data in ``tmp_path/data``."""
+    from tests.api import client
+
+    with client(built_site, tmp_path / "data") as test_client:
+        yield test_client

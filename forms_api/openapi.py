@@ -1,0 +1,194 @@
+"""The OpenAPI description of the API, built from the same form definitions it validates with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import forms
+from .fields import Field, json_schema
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "description": "稳定的错误代码，如 validation_failed"},
+                "message": {"type": "string", "description": "中文说明"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "每个有问题的字段及其中文说明（一次性告知）",
+                },
+            },
+        }
+    },
+}
+
+RECEIPT = {
+    "type": "object",
+    "required": ["receipt_no", "lookup_code", "status"],
+    "properties": {
+        "receipt_no": {
+            "type": "string",
+            "description": "办件编号，如 ZX20261124-000123",
+            "pattern": "^[A-Z]{2}\\d{8}-\\d{6}$",
+        },
+        "lookup_code": {"type": "string", "description": "查询码，与办件编号一起查询进度"},
+        "status": {"type": "string", "enum": ["已提交", "已评价"]},
+        "reply_due": {"type": "string", "format": "date", "description": "咨询的答复期限（工作日）"},
+        "due_date": {
+            "type": "string",
+            "format": "date",
+            "description": "申请的承诺办结日期（工作日，含调休）",
+        },
+        "due_date_provisional": {
+            "type": "boolean",
+            "description": "日期超出已公布的节假日安排，按周一至周五估算",
+        },
+        "bad": {"type": "boolean", "description": "评价为差评（不满意、非常不满意）"},
+    },
+}
+
+LOOKUP = {
+    "type": "object",
+    "properties": {
+        "receipt_no": {"type": "string"},
+        "kind": {"type": "string", "enum": ["咨询", "申请"]},
+        "status": {"type": "string"},
+        "submitted_at": {"type": "string", "format": "date-time"},
+        "item": {"type": ["object", "null"]},
+        "due_date": {"type": "string", "format": "date"},
+        "reply_due": {"type": "string", "format": "date"},
+        "timeline": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "进度节点：时间、状态、说明",
+        },
+        "corrections": {"type": "array", "items": {"type": "object"}, "description": "需要补正的内容"},
+        "reply": {"type": ["object", "null"], "description": "咨询的答复"},
+        "rated": {"type": "boolean"},
+    },
+}
+
+HONEYPOT = Field(forms.HONEYPOT, "请留空", required=False, help="防止自动提交：人工填写时应保持为空")
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    texts = {
+        400: "请求无法读取",
+        403: "来自不允许的网站",
+        409: "重复评价",
+        413: "请求过大",
+        415: "不支持的内容格式",
+        422: "填写的内容有问题（fields 列出全部）",
+        429: "提交过于频繁（见 Retry-After）",
+        503: "暂时无法保存，本次提交未被受理",
+    }
+    ref = {"$ref": "#/components/schemas/Error"}
+    return {
+        str(s): {"description": texts[s], "content": {"application/json": {"schema": ref}}} for s in statuses
+    }
+
+
+def _post(
+    summary: str, schema_name: str, *, multipart: bool = False, conflict: bool = False
+) -> dict[str, Any]:
+    schema = {"$ref": f"#/components/schemas/{schema_name}"}
+    content = {"multipart/form-data": {"schema": schema}}
+    if not multipart:
+        content = {
+            "application/json": {"schema": schema},
+            "application/x-www-form-urlencoded": {"schema": schema},
+        }
+    statuses = [400, 403, 413, 415, 422, 429, 503] + ([409] if conflict else [])
+    return {
+        "post": {
+            "summary": summary,
+            "requestBody": {"required": True, "content": content},
+            "responses": {
+                "201": {
+                    "description": "已受理：办件编号和查询码",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
+                },
+                **_errors(*sorted(statuses)),
+            },
+        }
+    }
+
+
+def build(site_name: str) -> dict[str, Any]:
+    application = json_schema(forms.Form("application", forms.APPLICANT), [HONEYPOT])
+    application["additionalProperties"] = {
+        "description": "事项自己的申请表字段（按字段标识），以及每份材料一个文件（按材料标识）；"
+        "各事项的字段和材料见开放数据 /data/catalog.json 中的 application_fields 和 materials",
+    }
+    lookup_params = [
+        {
+            "name": "code",
+            "in": "query",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "查询码",
+        }
+    ]
+    lookup_responses = {
+        "200": {
+            "description": "办件进度",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Lookup"}}},
+        },
+        **_errors(429),
+        "404": {
+            "description": "办件编号不存在或查询码不正确（两者的回答完全相同）",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{site_name}在线服务接口",
+            "version": "1",
+            "description": "咨询留言、网上申请、好差评和进度查询。",
+        },
+        "paths": {
+            "/api/consultations": _post("提交咨询留言", "Consultation"),
+            "/api/applications": _post("提交网上申请和材料", "Application", multipart=True),
+            "/api/ratings": _post("提交评价（好差评）", "Rating", conflict=True),
+            "/api/lookup/{receipt_no}": {
+                "get": {
+                    "summary": "查询办件进度",
+                    "parameters": [
+                        {"name": "receipt_no", "in": "path", "required": True, "schema": {"type": "string"}},
+                        *lookup_params,
+                    ],
+                    "responses": lookup_responses,
+                }
+            },
+            "/api/lookup": {
+                "get": {
+                    "summary": "查询办件进度（表单提交）",
+                    "parameters": [
+                        {"name": "receipt_no", "in": "query", "required": True, "schema": {"type": "string"}},
+                        *lookup_params,
+                    ],
+                    "responses": lookup_responses,
+                }
+            },
+            "/api/health": {"get": {"summary": "服务状态", "responses": {"200": {"description": "正常"}}}},
+            "/api/openapi.json": {
+                "get": {"summary": "本接口说明", "responses": {"200": {"description": "OpenAPI 3.1"}}}
+            },
+        },
+        "components": {
+            "schemas": {
+                "Consultation": json_schema(forms.CONSULTATION, [HONEYPOT]),
+                "Application": application,
+                "Rating": json_schema(forms.RATING, [HONEYPOT]),
+                "Receipt": RECEIPT,
+                "Lookup": LOOKUP,
+                "Error": ERROR,
+            }
+        },
+    }

@@ -1,0 +1,364 @@
+"""What the service does with a submission, apart from HTTP: check it, record it, answer it.
+
+Each ``submit_*`` method takes cleaned form values (and uploads), checks all of them, and
+either raises :class:`Invalid` with every problem at once or stores the record and returns
+what the applicant is told (receipt number, lookup code, due date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from generator.catalog import Catalog
+from generator.schema import Item, Material
+
+from . import forms, uploads, workdays
+from .crypto import Vault, mask_id, mask_phone, new_lookup_code
+from .fields import Form, clean, validate
+from .receipts import Numbers, normalize
+from .settings import Settings
+from .store import Store
+
+SUBMITTED = "已提交"
+MB = 1024 * 1024
+
+
+class Invalid(Exception):
+    """Problems with a submission, by field name (one-shot notice: all of them)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class Conflict(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a request: which material it is for, the client's name, the bytes."""
+
+    field: str
+    filename: str
+    data: bytes
+
+
+@dataclass
+class Receipt:
+    receipt_no: str
+    lookup_code: str
+    status: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "receipt_no": self.receipt_no,
+            "lookup_code": self.lookup_code,
+            "status": self.status,
+            **self.extra,
+        }
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(workdays.china_tz())
+
+
+def event(state: str, note: str, at: dt.datetime | None = None) -> dict[str, str]:
+    return {"at": (at or now()).isoformat(timespec="seconds"), "state": state, "note": note}
+
+
+class Service:
+    def __init__(self, settings: Settings, catalog: Catalog, store: Store, vault: Vault) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.store = store
+        self.vault = vault
+        self.numbers = Numbers(store.keys())
+        self.items_by_code = {item.implementation_code: (slug, item) for slug, item in catalog.items.items()}
+
+    # --- consultations --------------------------------------------------------------------------
+
+    async def submit_consultation(self, raw: Mapping[str, Any], channel: str) -> Receipt:
+        values, problems = self._check(raw, forms.CONSULTATION)
+        item = self._item(values.get("item_code", ""), problems, "item_code", for_application=False)
+        if problems:
+            raise Invalid(problems)
+        submitted = now()
+        reply_due = workdays.add_working_days(
+            submitted.date(), self.catalog.platform.settings.consultation_reply_days
+        )
+        code = new_lookup_code()
+        receipt_no = self.numbers.next("consultation", submitted.date())
+        record = {
+            "kind": "consultation",
+            "receipt_no": receipt_no,
+            "lookup": self.vault.code_hash(code),
+            "status": SUBMITTED,
+            "submitted_at": submitted.isoformat(timespec="seconds"),
+            "channel": channel,
+            "name": values["name"],
+            **self._phone(values.get("phone", "")),
+            "email": values.get("email", ""),
+            "item": _item_ref(item),
+            "subject": values["subject"],
+            "message": values["message"],
+            "reply_due": reply_due.date.isoformat(),
+            "reply_due_provisional": reply_due.provisional,
+            "timeline": [event(SUBMITTED, "收到咨询留言", submitted)],
+        }
+        await self.store.insert("consultation", receipt_no, record)
+        return Receipt(receipt_no, code, SUBMITTED, {"reply_due": reply_due.date.isoformat()})
+
+    # --- applications ---------------------------------------------------------------------------
+
+    def application_form(self, item_code: str) -> tuple[str, Item, Form] | None:
+        found = self.items_by_code.get(item_code)
+        if found is None or not _accepts_applications(found[1]):
+            return None
+        return found[0], found[1], forms.application_form(found[1])
+
+    async def submit_application(self, raw: Mapping[str, Any], files: list[Upload], channel: str) -> Receipt:
+        problems: dict[str, str] = {}
+        found = self.application_form(str(raw.get("item_code", "")).strip())
+        if found is None:
+            self._item(str(raw.get("item_code", "")).strip(), problems, "item_code", for_application=True)
+            raise Invalid(problems or {"item_code": "请选择要申请的事项"})
+        slug, item, form = found
+        values, problems = self._check(raw, form)
+        # Sniffing, hashing and fsync wait on the CPU and the disk: off the event loop.
+        received = await run_in_threadpool(self._check_files, item, files, problems)
+        if problems:
+            raise Invalid(problems)
+        stored: list[uploads.StoredFile] = []
+        try:
+            for _, upload in received:
+                stored.append(await run_in_threadpool(uploads.save, upload.data, self.settings.uploads_dir))
+            submitted = now()
+            due = workdays.due_date(submitted.date(), item.promised_time_limit)
+            code = new_lookup_code()
+            receipt_no = self.numbers.next("application", submitted.date())
+            record = self._application_record(
+                receipt_no, code, slug, item, form, values, received, stored, submitted, due
+            )
+            record["channel"] = channel
+            await self.store.insert("application", receipt_no, record)
+        except BaseException:
+            for file in stored:  # nothing is kept of a submission that was not stored
+                await run_in_threadpool(uploads.remove, file, self.settings.uploads_dir)
+            raise
+        return Receipt(
+            receipt_no,
+            code,
+            SUBMITTED,
+            {
+                "due_date": due.date.isoformat(),
+                "due_date_provisional": due.provisional,
+                "item_name": item.name,
+            },
+        )
+
+    def _check_files(
+        self, item: Item, files: list[Upload], problems: dict[str, str]
+    ) -> list[tuple[Material, Upload]]:
+        by_field: dict[str, Upload] = {}
+        for upload in files:
+            if upload.field in by_field:
+                problems[upload.field] = "每份材料只能上传一个文件，请合并为一个 PDF 后上传"
+            by_field[upload.field] = upload
+        known = {m.id for m in item.materials}
+        for name in by_field:
+            if name not in known:
+                problems[name] = "本事项没有这份材料"
+        received = []
+        for material in item.materials:
+            upload = by_field.get(material.id)
+            if material.online_exempt:
+                continue
+            if upload is None or not upload.data:
+                if material.required:
+                    problems[material.id] = f"请上传{material.name}"
+                continue
+            limit = (
+                material.max_size_mb
+                or self.settings.max_file_mb
+                or self.catalog.platform.settings.upload_max_file_mb
+            ) * MB
+            if message := uploads.check(upload.data, material.upload_types, limit):
+                problems[material.id] = f"{material.name}：{message}"
+            else:
+                received.append((material, upload))
+        return received
+
+    def _application_record(
+        self,
+        receipt_no: str,
+        code: str,
+        slug: str,
+        item: Item,
+        form: Form,
+        values: dict[str, str],
+        received: list[tuple[Material, Upload]],
+        stored: list[uploads.StoredFile],
+        submitted: dt.datetime,
+        due: workdays.Due,
+    ) -> dict[str, Any]:
+        """The 申请受理表 (annex F.2.1): receipt time, applicant, item, materials received."""
+        person = values["applicant_type"] == "自然人"
+        applicant: dict[str, Any] = {
+            "type": values["applicant_type"],
+            "name": values["applicant_name"],
+            **self._phone(values["phone"]),
+            "email": values.get("email", ""),
+        }
+        if person:
+            number = values["id_number"].upper()
+            applicant |= {"id_number_enc": self.vault.encrypt(number), "id_number_masked": mask_id(number)}
+        else:
+            applicant["credit_code"] = values["credit_code"].upper()
+        own = {f.id: values.get(f.id, "") for f in item.application_fields}
+        return {
+            "kind": "application",
+            "receipt_no": receipt_no,
+            "lookup": self.vault.code_hash(code),
+            "status": SUBMITTED,
+            "submitted_at": submitted.isoformat(timespec="seconds"),
+            "item": _item_ref((slug, item)),
+            "applicant": applicant,
+            "fields": own,
+            "materials": [
+                {
+                    "id": material.id,
+                    "name": material.name,
+                    "file_name": upload.filename[:200],
+                    "stored_name": file.stored_name,
+                    "size": file.size,
+                    "type": file.type,
+                    "sha256": file.sha256,
+                }
+                for (material, upload), file in zip(received, stored, strict=True)
+            ],
+            "due_date": due.date.isoformat(),
+            "due_date_provisional": due.provisional,
+            "timeline": [event(SUBMITTED, f"收到网上申请，材料 {len(stored)} 份", submitted)],
+        }
+
+    # --- ratings --------------------------------------------------------------------------------
+
+    async def submit_rating(self, raw: Mapping[str, Any], channel: str) -> Receipt:
+        values, problems = self._check(raw, forms.RATING)
+        target: dict[str, Any] = {}
+        unique: tuple[str, ...] = ()
+        if values.get("receipt_no") and "receipt_no" not in problems and "lookup_code" not in problems:
+            receipt_no = normalize(values["receipt_no"])
+            if self._own_record(receipt_no, values.get("lookup_code", "")) is None:
+                problems["receipt_no"] = "办件编号或查询码不正确，请核对回执"
+            else:
+                target = {"receipt_no": receipt_no}
+                unique = (f"rated:{receipt_no}",)
+        elif values.get("item_code"):
+            item = self._item(values["item_code"], problems, "item_code", for_application=False)
+            target = {"item": _item_ref(item)}
+        if problems:
+            raise Invalid(problems)
+        submitted = now()
+        rating_no = self.numbers.next("rating", submitted.date())
+        level = int(values["level"])
+        record = {
+            "kind": "rating",
+            "rating_no": rating_no,
+            "submitted_at": submitted.isoformat(timespec="seconds"),
+            "channel": channel,
+            "level": level,
+            "bad": level >= 4,
+            "sub": {name: int(values[name]) for name, _ in forms.SUB_INDICATORS if values.get(name)},
+            "comment": values.get("comment", ""),
+            **target,
+        }
+        try:
+            await self.store.insert("rating", rating_no, record, unique=unique)
+        except KeyError:
+            raise Conflict("这项服务已经评价过了，每个办件只能评价一次") from None
+        return Receipt(rating_no, "", "已评价", {"bad": record["bad"]})
+
+    # --- lookup ---------------------------------------------------------------------------------
+
+    def lookup(self, receipt_no: str, code: str) -> dict[str, Any] | None:
+        """What the submitter may see of their own submission, or None (unknown receipt and
+        wrong code alike)."""
+        record = self._own_record(normalize(receipt_no), code)
+        if record is None:
+            return None
+        view: dict[str, Any] = {
+            "receipt_no": record["receipt_no"],
+            "kind": {"consultation": "咨询", "application": "申请"}[record["kind"]],
+            "status": record["status"],
+            "submitted_at": record["submitted_at"],
+            "item": record.get("item"),
+            "timeline": record.get("timeline", []),
+            "corrections": record.get("corrections", []),
+            "reply": record.get("reply"),
+            "rated": f"rated:{record['receipt_no']}" in self.store,
+        }
+        if record["kind"] == "application":
+            view["due_date"] = record.get("due_date")
+            view["materials"] = [{"name": m["name"], "size": m["size"]} for m in record.get("materials", [])]
+        else:
+            view["subject"] = record.get("subject")
+            view["reply_due"] = record.get("reply_due")
+        return view
+
+    def _own_record(self, receipt_no: str, code: str) -> dict[str, Any] | None:
+        record = self.store.get(receipt_no)
+        if record is None or record.get("kind") not in ("consultation", "application"):
+            self.vault.code_matches(code, "0" * 64)  # the same work as a real check: no timing hint
+            return None
+        return record if self.vault.code_matches(code, record["lookup"]) else None
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _check(self, raw: Mapping[str, Any], form: Form) -> tuple[dict[str, str], dict[str, str]]:
+        values, problems = clean(raw, form)
+        return values, validate(values, form, problems)
+
+    def _item(
+        self, code: str, problems: dict[str, str], field_name: str, *, for_application: bool
+    ) -> tuple[str, Item] | None:
+        if not code:
+            return None
+        found = self.items_by_code.get(code)
+        if found is None:
+            problems[field_name] = "找不到这个事项，请从事项页面进入"
+        elif found[1].status.state == "取消":
+            problems[field_name] = f"事项“{found[1].name}”已取消，不再受理"
+        elif for_application and not _accepts_applications(found[1]):
+            problems[field_name] = f"事项“{found[1].name}”目前不接受网上申请"
+        return found
+
+    def _phone(self, phone: str) -> dict[str, str]:
+        phone = phone.replace(" ", "")
+        if not phone:
+            return {}
+        return {"phone_enc": self.vault.encrypt(phone), "phone_masked": mask_phone(phone)}
+
+    def upload_path(self, stored_name: str) -> Path:
+        return uploads.path_of(stored_name, self.settings.uploads_dir)
+
+
+def _accepts_applications(item: Item) -> bool:
+    return item.online_application and item.status.state == "在用"
+
+
+def _item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:
+    if found is None:
+        return None
+    slug, item = found
+    return {"code": item.implementation_code, "slug": slug, "name": item.name}
