@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from forms_api.routes import ROUTES
 from tests.conftest import ROOT, SAMPLE_CATALOG
 
 # Attributes through which a page makes the browser fetch something.
@@ -23,6 +24,10 @@ CSS_LOAD = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])((?:https?:)?//[^\"')\
 JS_LOAD = re.compile(
     r"(?:\bfetch\(|\bimport\(|importScripts\(|\.src\s*=|\bsrc:\s*|new Worker\()\s*[\"'`]((?:https?:)?//[^\"'`\s]+)"
 )
+
+
+# Form actions point at the service, which serves /api/… on the same port as the site.
+API_PATHS = {"/api" + route.path for route in ROUTES}
 
 
 def html_pages(site: Path) -> list[Path]:
@@ -120,7 +125,11 @@ def test_every_internal_link_resolves(built_site: Path) -> None:
             if target is None:
                 continue
             where = f"{path.relative_to(built_site)} -> {href}"
-            if not target.is_file():
+            served = target.relative_to(built_site.resolve()).as_posix()
+            if served.startswith("api/"):
+                if "/" + served not in API_PATHS:
+                    broken.append(where + " (no such service endpoint)")
+            elif not target.is_file():
                 broken.append(where)
             elif (
                 (fragment := urlsplit(href).fragment)

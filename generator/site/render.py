@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, StrictUndefined
 
 from generator.schema import TimeLimit
 from generator.schema import tables as code_tables
@@ -45,7 +45,13 @@ def label(code: str, table: str) -> str:
 
 def make_environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("generator", "templates/site"),
+        # site pages by name ("item.html"); the forms, shared with the service, as "forms/…"
+        loader=ChoiceLoader(
+            [
+                PackageLoader("generator", "templates/site"),
+                PrefixLoader({"forms": PackageLoader("generator", "templates/forms")}),
+            ]
+        ),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -58,13 +64,17 @@ def make_environment() -> Environment:
     return env
 
 
-def render(env: Environment, template: str, page_url: str, context: dict[str, Any]) -> str:
+def render(
+    env: Environment, template: str, page_url: str, context: dict[str, Any], *, absolute: bool = False
+) -> str:
     """Render a page body; ``href(target)`` gives a link relative to the page.
 
     Targets are site-root paths (``items/patent-pledge/``); a page ``depth`` folders deep
     reaches the root through ``../`` repeated ``depth`` times, so a link is the two joined.
+    With ``absolute`` (pages the forms service answers with, at URLs of its own) links start
+    at the root instead.
     """
-    prefix = "../" * page_url.count("/")
+    prefix = "/" if absolute else "../" * page_url.count("/")
 
     def href(target: str) -> str:
         if target.startswith(("http:", "https:", "mailto:", "tel:", "#")):

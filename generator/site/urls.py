@@ -42,6 +42,11 @@ OPEN_DATA = "open-data/"
 EDITOR_REFERENCE = "editor-reference/"
 DATA_DIR = "data/"
 FILES = "files/"
+CONSULT = "consult/"
+LOOKUP = "lookup/"
+RATE = "rate/"
+PRIVACY = "privacy/"
+FEEDBACK = "feedback/"
 
 
 def paged(base: str, page: int) -> str:

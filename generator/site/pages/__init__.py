@@ -6,7 +6,20 @@ from collections.abc import Iterator
 
 from ..page import SitePage
 from ..site import Site
-from . import browse, directories, fees, home, items, lists, opendata, public, reference, search, themes
+from . import (
+    browse,
+    directories,
+    fees,
+    forms,
+    home,
+    items,
+    lists,
+    opendata,
+    public,
+    reference,
+    search,
+    themes,
+)
 
 BUILDERS = (
     home.pages,
@@ -20,6 +33,7 @@ BUILDERS = (
     opendata.pages,
     reference.pages,
     search.pages,
+    forms.pages,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from forms_api import forms
 from generator import feecalc
 from generator.schema import Item
 
@@ -46,8 +47,22 @@ def sections(item: Item) -> list[Section]:
     found += [Section("places", "办理地点和时间"), Section("contacts", "咨询与监督")]
     if item.faqs:
         found.append(Section("faqs", "常见问题"))
+    if accepts_applications(item):
+        found.append(Section("apply", "在线申请"))
+    if takes_consultations(item):
+        found.append(Section("consult", "咨询"))
     found.append(Section("versions", "版本与变更记录"))
     return found
+
+
+def accepts_applications(item: Item) -> bool:
+    """The item has an online application form (as forms_api.service decides)."""
+    return item.online_application and item.status.state == "在用"
+
+
+def takes_consultations(item: Item) -> bool:
+    """Questions about a cancelled item are not taken with the item chosen (the service refuses)."""
+    return item.status.state != "取消"
 
 
 def context(site: Site, slug: str) -> dict[str, Any]:
@@ -66,4 +81,8 @@ def context(site: Site, slug: str) -> dict[str, Any]:
         "replacement": (replacement, site.item(replacement)) if replacement else None,
         "changes": list(reversed(item.changes)),
         "hours": item.hours,
+        # the forms of the page (generator/templates/forms/), empty
+        "forms": forms,
+        "application_form": forms.application_form(item) if accepts_applications(item) else None,
+        "takes_consultations": takes_consultations(item),
     }

@@ -1,0 +1,58 @@
+"""The pages of the online service: 咨询留言, 进度查询, 服务评价, and the shell the service
+renders its answers in.
+
+The forms themselves are templates shared with the service (generator/templates/forms/): the
+site renders them empty, the service with a submission and its problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from forms_api import forms
+
+from .. import urls
+from ..page import SitePage
+from ..site import Site
+
+SHELL = "forms/page/"
+"""forms_api.pages.SHELL_URL: the service puts its answers where the marker is."""
+
+
+def empty_form() -> dict[str, Any]:
+    """What a form template needs when nothing has been submitted yet."""
+    return {"forms": forms, "values": {}, "errors": {}, "summary": None, "item": None, "slug": None}
+
+
+def pages(site: Site) -> Iterator[SitePage]:
+    name = site.platform.name
+    reply_days = site.platform.settings.consultation_reply_days
+    yield SitePage(
+        url=urls.CONSULT,
+        title="咨询留言",
+        description=f"向{name}留言咨询办理事项、申请材料和知识产权政策，{reply_days} 个工作日内答复。",
+        template="forms/consultation.html",
+        context=empty_form,
+    )
+    yield SitePage(
+        url=urls.LOOKUP,
+        title="进度查询",
+        description="凭回执上的办件编号和查询码，查询咨询留言和网上申请的办理进度、补正要求和答复。",
+        template="forms/lookup.html",
+        context=empty_form,
+    )
+    yield SitePage(
+        url=urls.RATE,
+        title="服务评价",
+        description=f"对{name}办理的服务或事项办事指南进行评价（好差评），差评由责任部门核实整改并回访。",
+        template="forms/rating.html",
+        context=empty_form,
+    )
+    yield SitePage(
+        url=SHELL,
+        title="在线服务",
+        description=f"{name}在线服务：咨询留言、网上申请、评价和进度查询的办理结果。",
+        template="forms-shell.html",
+        searchable=False,
+    )
