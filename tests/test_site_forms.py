@@ -427,6 +427,9 @@ def test_the_receipt_pages(env: Any, catalog: Catalog) -> None:
     lookup = page.find("a", attrs={"data-ipps-lookup-link": True})
     assert lookup["href"] == "/lookup/?receipt_no=SQ20261124-000007"
     assert page.find("a", attrs={"data-ipps-print": True}) is not None
+    # printed, the receipt says who issued it (the site's header and footer do not print)
+    issuer = page.find(class_="ipps-receipt__issuer").get_text()
+    assert catalog.platform.name in issuer and catalog.platform.phones[0].number in issuer
     consultation = service_render(
         env,
         catalog,

@@ -33,6 +33,7 @@ def pages(site: Site) -> Iterator[SitePage]:
         title="咨询留言",
         description=f"向{name}留言咨询办理事项、申请材料和知识产权政策，{reply_days} 个工作日内答复。",
         template="forms/consultation.html",
+        in_nav=True,
         context=empty_form,
     )
     yield SitePage(
@@ -40,6 +41,7 @@ def pages(site: Site) -> Iterator[SitePage]:
         title="进度查询",
         description="凭回执上的办件编号和查询码，查询咨询留言和网上申请的办理进度、补正要求和答复。",
         template="forms/lookup.html",
+        in_nav=True,
         context=empty_form,
     )
     yield SitePage(
@@ -47,6 +49,7 @@ def pages(site: Site) -> Iterator[SitePage]:
         title="服务评价",
         description=f"对{name}办理的服务或事项办事指南进行评价（好差评），差评由责任部门核实整改并回访。",
         template="forms/rating.html",
+        in_nav=True,
         context=empty_form,
     )
     yield SitePage(
