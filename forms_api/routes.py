@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import forms
-from .limits import client_of, foreign_origin
+from .limits import RateLimiter, client_of, foreign_origin
 from .responses import error_response, wants_html
 from .service import Conflict, Invalid, Receipt, Service, Upload
 from .store.store import StoreUnavailable
@@ -92,20 +92,26 @@ def _form_problem(exc: Exception) -> str:
 Submit = Callable[[Service, dict[str, Any], list[Upload], str], Awaitable[Receipt]]
 
 
+def too_often(request: Request, limiter: RateLimiter | None, action: str) -> Response | None:
+    """429 with Retry-After when this client has used up its allowance; None otherwise."""
+    if limiter is None or (wait := limiter.retry_after(client_of(request))) is None:
+        return None
+    return error_response(
+        request,
+        429,
+        "rate_limited",
+        f"{action}过于频繁，请 {wait} 秒后再试",
+        headers={"Retry-After": str(wait)},
+    )
+
+
 def submission(kind: str, submit: Submit, *, files: bool = False) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         service = service_of(request)
         if origin := foreign_origin(request, service.settings.allowed_origins):
             return error_response(request, 403, "forbidden_origin", f"不接受来自其他网站（{origin}）的提交")
-        limiter = request.app.state.submission_limiter
-        if limiter is not None and (wait := limiter.retry_after(client_of(request))) is not None:
-            return error_response(
-                request,
-                429,
-                "rate_limited",
-                f"提交过于频繁，请 {wait} 秒后再试",
-                headers={"Retry-After": str(wait)},
-            )
+        if refusal := too_often(request, request.app.state.submission_limiter, "提交"):
+            return refusal
         try:
             values, uploads = await read_payload(request, files=files)
         except BadRequest as bad:
@@ -141,15 +147,8 @@ async def lookup(request: Request) -> Response:
     service = service_of(request)
     receipt_no = request.path_params.get("receipt_no") or request.query_params.get("receipt_no", "")
     code = request.query_params.get("code", "")
-    limiter = request.app.state.lookup_limiter
-    if limiter is not None and (wait := limiter.retry_after(client_of(request))) is not None:
-        return error_response(
-            request,
-            429,
-            "rate_limited",
-            f"查询过于频繁，请 {wait} 秒后再试",
-            headers={"Retry-After": str(wait)},
-        )
+    if refusal := too_often(request, request.app.state.lookup_limiter, "查询"):
+        return refusal
     view = service.lookup(receipt_no, code) if receipt_no and code else None
     if view is None:
         # an unknown receipt and a wrong code answer alike, so that receipts cannot be probed
