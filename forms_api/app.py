@@ -20,14 +20,16 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from generator.catalog import load_catalog
+from generator.site import urls
 
-from . import openapi, uploads
+from . import disclosure, openapi, uploads
 from . import settings as settings_module
 from .crypto import Vault
+from .disclosure import DisclosurePage
 from .limits import MB, BodyLimit, RateLimiter
 from .pages import Pages
 from .responses import error_response
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         service = Service(settings, catalog, store, Vault.open(settings.key_path))
         app.state.service = service
         app.state.pages = Pages(site_dir, service)
+        app.state.disclosure = DisclosurePage(site_dir)
         try:
             yield
         finally:
@@ -81,7 +84,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         )
     app = Starlette(
-        routes=[Mount("/api", routes=ROUTES), Mount("/", app=StaticFiles(directory=site_dir, html=True))],
+        routes=[
+            Mount("/api", routes=ROUTES),
+            Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
+            Mount("/", app=StaticFiles(directory=site_dir, html=True)),
+        ],
         middleware=middleware,
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.lookup_limiter = RateLimiter(rate[0] * LOOKUPS_PER_SUBMISSION, rate[1]) if rate else None
     app.state.openapi = openapi.build(catalog.platform.name)
     app.state.pages = None
+    app.state.disclosure = None
     return app
 
 

@@ -263,6 +263,25 @@ def test_documents_passed_in_are_copied_so_later_changes_by_the_caller_are_not_s
     assert contents(tmp_path)[key(1)]["timeline"] == [{"event": "受理"}]
 
 
+def test_recent_gives_the_newest_documents_first_across_shards(tmp_path: Path) -> None:
+    total = SHARD_SIZE + 5
+
+    async def scenario() -> None:
+        store = Store(tmp_path)
+        try:
+            for n in range(total):  # one by one: the order of storing is the order of n
+                await store.insert(KIND, key(n), document(n))
+            newest = [doc["n"] for doc in store.recent(KIND, 10)]  # 5 in the last shard, 5 before
+            assert newest == list(range(total - 1, total - 11, -1))
+            assert KEYS not in store.recent(KIND, 1)[0]
+            assert len(store.recent(KIND, total + 50)) == total
+            assert store.recent("rating", 5) == []
+        finally:
+            await store.close()
+
+    run(scenario())
+
+
 def test_duplicate_key_raises_key_error_and_writes_nothing(tmp_path: Path) -> None:
     async def scenario() -> None:
         store = Store(tmp_path)

@@ -124,6 +124,20 @@ class Store:
             for document in shard.table.all():
                 yield _public(document)
 
+    def recent(self, kind: str, limit: int) -> list[dict[str, Any]]:
+        """Copies of the ``limit`` documents of ``kind`` stored last, newest first.
+
+        Reads from the newest shard backwards, so the cost depends on ``limit``, not on the
+        number stored.
+        """
+        found: list[dict[str, Any]] = []
+        for shard in reversed(self._shards.get(kind, [])):
+            for document in sorted(shard.table.all(), key=lambda d: d.doc_id, reverse=True):
+                if len(found) == limit:
+                    return found
+                found.append(_public(document))
+        return found
+
     def count(self, kind: str) -> int:
         return sum(len(shard) for shard in self._shards.get(kind, []))
 

@@ -45,6 +45,7 @@ FILES = "files/"
 CONSULT = "consult/"
 LOOKUP = "lookup/"
 RATE = "rate/"
+DISCLOSURE = "disclosure/"
 PRIVACY = "privacy/"
 FEEDBACK = "feedback/"
 

@@ -53,6 +53,14 @@ def pages(site: Site) -> Iterator[SitePage]:
         context=empty_form,
     )
     yield SitePage(
+        url=urls.DISCLOSURE,
+        title="信息公示",
+        description=f"{name}网上申请的受理、办理和办结情况公示（不含申请人信息）。",
+        template="forms/disclosure.html",
+        context=lambda: {"rows": None},
+        in_nav=True,
+    )
+    yield SitePage(
         url=SHELL,
         title="在线服务",
         description=f"{name}在线服务：咨询留言、网上申请、评价和进度查询的办理结果。",
