@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--catalog", type=_catalog_dir, default=Path("catalog"), help="目录所在位置（默认 catalog）"
     )
     schema.set_defaults(handler=cmd_schema)
+
+    from forms_api.staff import cli as staff_cli
+
+    staff_cli.add_commands(commands)
     return parser
 
 
