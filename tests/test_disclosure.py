@@ -38,7 +38,9 @@ def test_the_built_page_is_in_the_navigation_and_says_when_the_list_is_unavailab
     assert "暂时无法显示" in page.select_one(".ipps-notice").get_text()
     assert page.select("tbody tr") == []
     home = soup((built_site / "index.html").read_text(encoding="utf-8"))
-    assert any(a["href"].rstrip("/").endswith("disclosure") for a in home.select(".md-sidebar--primary a[href]"))
+    assert any(
+        a["href"].rstrip("/").endswith("disclosure") for a in home.select(".md-sidebar--primary a[href]")
+    )
 
 
 def test_no_applications_yet(api: Any) -> None:
