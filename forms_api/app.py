@@ -36,6 +36,10 @@ from .responses import error_response
 from .routes import ROUTES
 from .service import Service
 from .settings import Settings
+from .staff import web as staff_web
+from .staff.accounts import Accounts
+from .staff.sessions import SessionManager
+from .staff.web import Console
 from .store import Store
 
 log = logging.getLogger("ipps")
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.service = service
         app.state.pages = Pages(site_dir, service)
         app.state.disclosure = DisclosurePage(site_dir)
+        app.state.console = Console(Accounts(settings.data_dir), SessionManager.open(settings.data_dir))
         try:
             yield
         finally:
@@ -87,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Mount("/api", routes=ROUTES),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
+            Mount("/staff", routes=staff_web.ROUTES),
             Mount("/", app=StaticFiles(directory=site_dir, html=True)),
         ],
         middleware=middleware,

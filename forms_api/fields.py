@@ -34,6 +34,7 @@ KINDS = (
     "hidden",
     "id_number",
     "credit_code",
+    "password",
 )
 
 

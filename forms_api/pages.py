@@ -68,6 +68,10 @@ class Pages:
         catalog = self.service.catalog
         return {"platform": catalog.platform, "catalog": catalog, "forms": forms}
 
+    def page(self, title: str, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        """Any page of the service (the staff console's too) in the site's look."""
+        return self._page(title, template, context, status)
+
     def message(
         self,
         title: str,

@@ -182,19 +182,24 @@ class SessionManager:
         """The staff session of ``request``, or None when not logged in."""
         return self.decode(request.cookies.get(COOKIE_NAME), now)
 
-    def set_cookie(self, response: Response, session: Session) -> None:
+    def set_cookie(self, response: Response, session: Session, *, secure: bool | None = None) -> None:
+        """``secure`` overrides the manager's setting for this response (e.g. per request scheme)."""
         response.set_cookie(
             COOKIE_NAME,
             self.encode(session),
             path=COOKIE_PATH,
-            secure=self.secure,
+            secure=self.secure if secure is None else secure,
             httponly=True,
             samesite="strict",
         )
 
-    def clear_cookie(self, response: Response) -> None:
+    def clear_cookie(self, response: Response, *, secure: bool | None = None) -> None:
         response.delete_cookie(
-            COOKIE_NAME, path=COOKIE_PATH, secure=self.secure, httponly=True, samesite="strict"
+            COOKIE_NAME,
+            path=COOKIE_PATH,
+            secure=self.secure if secure is None else secure,
+            httponly=True,
+            samesite="strict",
         )
 
 

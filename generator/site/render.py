@@ -49,7 +49,12 @@ def make_environment() -> Environment:
         loader=ChoiceLoader(
             [
                 PackageLoader("generator", "templates/site"),
-                PrefixLoader({"forms": PackageLoader("generator", "templates/forms")}),
+                PrefixLoader(
+                    {
+                        "forms": PackageLoader("generator", "templates/forms"),
+                        "staff": PackageLoader("generator", "templates/staff"),
+                    }
+                ),
             ]
         ),
         autoescape=True,
