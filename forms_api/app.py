@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         service = Service(settings, catalog, store, Vault.open(settings.key_path))
         app.state.service = service
         app.state.pages = Pages(site_dir, service)
-        app.state.disclosure = DisclosurePage(site_dir)
+        app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
         app.state.console = Console(Accounts(settings.data_dir), SessionManager.open(settings.data_dir))
         try:
             yield

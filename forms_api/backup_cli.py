@@ -57,9 +57,14 @@ def add_commands(commands: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from .settings import load
+    """The settings with ``--data-dir`` applied, or None after printing why they are unusable."""
+    from .settings import SettingsError, load
 
-    settings = load()
+    try:
+        settings = load()
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
     if args.data_dir is not None:
         settings = dataclasses.replace(settings, data_dir=args.data_dir)
     return settings
@@ -67,13 +72,9 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from .backup import BackupError, backup
-    from .settings import SettingsError
     from .uploads import format_size
 
-    try:
-        settings = _settings(args)
-    except SettingsError as exc:
-        print(str(exc), file=sys.stderr)
+    if (settings := _settings(args)) is None:
         return EXIT_USAGE
     try:
         result = backup(settings.data_dir, args.dest, key_path=settings.key_path, with_key=args.with_key)
@@ -90,13 +91,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from .backup import BackupError, restore
-    from .settings import SettingsError
     from .store import StoreLocked
 
-    try:
-        settings = _settings(args)
-    except SettingsError as exc:
-        print(str(exc), file=sys.stderr)
+    if (settings := _settings(args)) is None:
         return EXIT_USAGE
     try:
         result = restore(args.src, settings.data_dir, key_path=settings.key_path, force=args.force)
