@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from forms_api.store import Store, StoreLocked
+from forms_api.store import Insert, Store, StoreLocked
 from forms_api.store import store as store_module
 from forms_api.store import writer as writer_module
 from forms_api.store.journal import Journal, JournalCorrupt
@@ -378,6 +378,68 @@ def test_updates_after_the_last_checkpoint_are_replayed_after_a_crash(tmp_path: 
     run(scenario())
     found = contents(tmp_path)
     assert [found[key(n)]["status"] for n in range(3)] == ["done", "submitted", "rejected"]
+
+
+def test_a_write_of_several_changes_is_one_journal_record_and_survives_a_crash(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = Store(tmp_path)
+        await insert_many(store, range(2))
+        await store.write(
+            inserts=[Insert("audit", "AU-1", {"record": key(0)}), Insert("audit", "AU-2", {"record": key(1)})],
+            updates=[(key(0), {"status": "accepted"}), (key(1), {"status": "refused"})],
+        )
+        abandon(store)
+
+    run(scenario())
+    records = journal_records(tmp_path)
+    assert len(records) == 3 and records[-1]["op"] == "batch" and len(records[-1]["ops"]) == 4
+    assert {n: doc["status"] for n, doc in contents(tmp_path).items()} == {
+        key(0): "accepted",
+        key(1): "refused",
+    }
+    audit = run(_read_all(tmp_path, "audit"))
+    assert sorted(doc["record"] for doc in audit) == [key(0), key(1)]
+
+
+async def _read_all(folder: Path, kind: str) -> list[dict[str, Any]]:
+    store = Store(folder)
+    try:
+        return list(store.documents(kind))
+    finally:
+        await store.close()
+
+
+def test_a_write_with_one_bad_change_writes_none_of_them(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = Store(tmp_path)
+        await insert_many(store, range(1))
+        with pytest.raises(KeyError):  # the update's key is unknown: the insert is not made either
+            await store.write(inserts=[Insert("audit", "AU-1", {"x": 1})], updates=[("nope", {"a": 1})])
+        with pytest.raises(KeyError):  # the insert's key is taken: the update is not made either
+            await store.write(inserts=[Insert(KIND, key(0), {"x": 1})], updates=[(key(0), {"status": "x"})])
+        with pytest.raises(TypeError):
+            await store.write(inserts=[Insert("audit", "AU-1", {"x": {1}})], updates=[(key(0), {"s": "x"})])
+        assert "AU-1" not in store and store.get(key(0)) == document(0)
+        await store.write(inserts=[Insert("audit", "AU-1", {"x": 1})])  # the key was not taken
+        await store.close()
+
+    run(scenario())
+    assert contents(tmp_path) == {key(0): document(0)}
+
+
+def test_select_copies_only_matching_documents_newest_first(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = Store(tmp_path)
+        await insert_many(store, range(SHARD_SIZE + 5))  # across two shards
+        odd = store.select(KIND, lambda doc: doc["n"] % 2 == 1, limit=3)
+        assert [doc["n"] for doc in odd] == [SHARD_SIZE + 3, SHARD_SIZE + 1, SHARD_SIZE - 1]
+        assert all(KEYS not in doc for doc in odd)
+        odd[0]["status"] = "changed"  # a copy
+        assert store.get(key(SHARD_SIZE + 3))["status"] == "submitted"
+        assert len(store.select(KIND, lambda doc: doc["n"] < 10)) == 10
+        await store.close()
+
+    run(scenario())
 
 
 # --- reopening ----------------------------------------------------------------------------------

@@ -46,6 +46,6 @@ Garbage collection that does not grow with the store
     what is new since (figures: benchmarks/README.md).
 """
 
-from .store import Store, StoreLocked
+from .store import Insert, Store, StoreLocked
 
-__all__ = ["Store", "StoreLocked"]
+__all__ = ["Insert", "Store", "StoreLocked"]

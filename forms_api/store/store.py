@@ -12,7 +12,7 @@ import fcntl
 import gc
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,16 @@ def probe_lock(folder: Path) -> None:
 
 class StoreUnavailable(Exception):
     """The journal could not be written: the change was not stored."""
+
+
+@dataclass(frozen=True)
+class Insert:
+    """A document to insert with :meth:`Store.write`: its kind, key and further unique keys."""
+
+    kind: str
+    key: str
+    document: dict[str, Any]
+    unique: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,26 @@ class Store:
             for document in shard.table.all():
                 yield _public(document)
 
+    def scan(self, kind: str) -> Iterator[dict[str, Any]]:
+        """The stored documents of ``kind`` themselves, newest first, without copying: for
+        reading only (counting, filtering); a caller that changes one changes the store."""
+        for shard in reversed(self._shards.get(kind, [])):
+            yield from sorted(shard.table.all(), key=lambda d: d.doc_id, reverse=True)
+
+    def select(
+        self, kind: str, matches: Callable[[dict[str, Any]], bool], limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Copies of the documents of ``kind`` for which ``matches`` is true, newest first, at
+        most ``limit``. Only the ones picked are copied (a queue over 100,000 documents copies
+        a page, not the store)."""
+        found: list[dict[str, Any]] = []
+        for document in self.scan(kind):
+            if limit is not None and len(found) == limit:
+                break
+            if matches(document):
+                found.append(_public(document))
+        return found
+
     def recent(self, kind: str, limit: int) -> list[dict[str, Any]]:
         """Copies of the ``limit`` documents of ``kind`` stored last, newest first.
 
@@ -151,33 +181,51 @@ class Store:
         Raises ``KeyError`` if ``key`` or one of ``unique`` is taken, :class:`StoreUnavailable`
         if the disk refused the write.
         """
-        keys = [key, *unique]
-        taken = [k for k in keys if k in self._index or k in self._pending]
-        if taken:
-            raise KeyError(taken[0])
-        shard = self._current_shard(kind)
-        record = {
-            "seq": self._seq + 1,
-            "op": "insert",
-            "kind": kind,
-            "shard": shard.number,
-            "doc_id": shard.next_id,
-            "doc": {**document, KEYS: keys},
-        }
-        frame = encode(record)  # TypeError for a value JSON cannot hold, before anything is taken
-        self._seq += 1
-        shard.allocate()
-        await self._commit(frame, keys)
+        await self.write(inserts=[Insert(kind, key, document, unique)])
 
     async def update(self, key: str, fields: dict[str, Any]) -> None:
         """Change fields of the document stored under ``key``; returns once it is on disk."""
-        if key not in self._index:
-            raise KeyError(key)
-        if KEYS in fields:
-            raise ValueError(f"{KEYS} is the store's own field")
-        frame = encode({"seq": self._seq + 1, "op": "update", "key": key, "fields": fields})
+        await self.write(updates=[(key, fields)])
+
+    async def write(
+        self,
+        *,
+        inserts: Sequence[Insert] = (),
+        updates: Sequence[tuple[str, dict[str, Any]]] = (),
+    ) -> None:
+        """Insert and update several documents at once: one journal record, so after a crash
+        either all of the changes are there or none (a record change and its audit entry).
+
+        Raises ``KeyError`` for a key taken (or unknown, for an update), ``ValueError`` for a
+        field the store keeps for itself; nothing is written then.
+        """
+        keys = [k for insert in inserts for k in (insert.key, *insert.unique)]
+        taken = [k for k in keys if k in self._index or k in self._pending]
+        if taken or len(set(keys)) != len(keys):
+            raise KeyError(taken[0] if taken else "duplicate key in one write")
+        for key, fields in updates:
+            if key not in self._index:
+                raise KeyError(key)
+            if KEYS in fields:
+                raise ValueError(f"{KEYS} is the store's own field")
+        operations: list[dict[str, Any]] = []
+        for insert in inserts:
+            shard = self._current_shard(insert.kind)
+            # Taken now, so that the next insert of the batch gets the next id (or shard). A
+            # write refused below leaves an unused id behind: harmless, ids only need be unique.
+            doc_id = shard.allocate()
+            document = {**insert.document, KEYS: [insert.key, *insert.unique]}
+            operations.append(
+                {"op": "insert", "kind": insert.kind, "shard": shard.number, "doc_id": doc_id, "doc": document}
+            )
+        operations += [{"op": "update", "key": key, "fields": fields} for key, fields in updates]
+        if len(operations) == 1:
+            record = {"seq": self._seq + 1, **operations[0]}
+        else:
+            record = {"seq": self._seq + 1, "op": "batch", "ops": operations}
+        frame = encode(record)  # TypeError for a value JSON cannot hold
         self._seq += 1
-        await self._commit(frame, [])
+        await self._commit(frame, keys)
 
     async def checkpoint(self) -> None:
         """Write the changed shards and the manifest; then the journal up to them can go."""
@@ -239,7 +287,10 @@ class Store:
             asyncio.get_running_loop().create_task(self.checkpoint())
 
     def _apply(self, record: dict[str, Any]) -> None:
-        if record["op"] == "insert":
+        if record["op"] == "batch":
+            for operation in record["ops"]:
+                self._apply(operation)
+        elif record["op"] == "insert":
             shards = self._shards.setdefault(record["kind"], [])
             while len(shards) < record["shard"]:
                 shards.append(Shard(record["kind"], len(shards) + 1, self._shards_dir))
