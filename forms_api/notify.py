@@ -17,6 +17,12 @@ Channels
     :class:`LoggingSms`, only writes the message to the ``ipps.sms`` logger until a real
     gateway is plugged in.
 
+Settings
+    :func:`notifier_from_settings` builds the service's :class:`Notifier` from the ``smtp_*``
+    settings (:mod:`forms_api.settings`), checking them first: a setting that cannot work is a
+    :class:`~forms_api.settings.SettingsError` when the service starts, not a failed notice
+    later. Without ``smtp_host`` no mail server is used.
+
 Delivery
     :meth:`Notifier.send` tries every channel the recipient has (e-mail address, phone) and
     never raises: a notice is a courtesy next to the status change itself, which is already
@@ -28,7 +34,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ipaddress
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
@@ -40,6 +48,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .crypto import mask_phone
+from .settings import Settings, SettingsError, check_smtp_security
 from .workdays import china_tz
 
 SENT = "已发送"
@@ -347,3 +356,96 @@ class _NotConfigured(Exception):
 
 def _now() -> str:
     return dt.datetime.now(china_tz()).isoformat(timespec="seconds")
+
+
+# --- from the settings ---------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def smtp_config(settings: Settings, platform_name: str | None = None) -> SmtpConfig | None:
+    """The mail server the ``smtp_*`` settings describe, or None without ``smtp_host``.
+
+    ``platform_name`` (the catalog's) is the sender's name unless ``smtp_sender_name`` is set.
+    Reads ``smtp_password_file`` when set. Raises :class:`SettingsError`, naming the setting,
+    for settings that cannot work together.
+    """
+    host = settings.smtp_host.strip()
+    if not host:
+        return None
+    host = _check_host(host)
+    security = check_smtp_security(settings.smtp_security)
+    if not 1 <= settings.smtp_port <= 65535:
+        raise SettingsError(f"设置 smtp_port 的值「{settings.smtp_port}」无效，应为 1 到 65535 之间的端口号")
+    sender = settings.smtp_sender.strip()
+    if not sender:
+        raise SettingsError(f"已设置邮件服务器 smtp_host（{host}），但未设置发件地址 smtp_sender")
+    _check_sender(sender)
+    sender_name = settings.smtp_sender_name.strip() or platform_name or PLATFORM_NAME
+    if _CONTROL.search(sender_name):
+        raise SettingsError("设置 smtp_sender_name 中不能有换行等控制字符")
+    username = settings.smtp_username.strip()
+    password = settings.smtp_secret()
+    source = "smtp_password_file" if settings.smtp_password_file is not None else "smtp_password"
+    if username and not password:
+        raise SettingsError(f"已设置 smtp_username（{username}），但 {source} 未给出密码")
+    if password and not username:
+        raise SettingsError(f"已设置 {source}，但未设置登录用户名 smtp_username")
+    for name, value in (("smtp_username", username), (source, password)):
+        if not value.isascii():  # smtplib sends the login as ASCII
+            raise SettingsError(f"{name} 中有中文等非 ASCII 字符，无法用于登录邮件服务器")
+    if settings.smtp_ca_file is not None and not settings.smtp_ca_file.is_file():
+        raise SettingsError(f"smtp_ca_file 指定的证书文件 {settings.smtp_ca_file} 不存在")
+    try:
+        return SmtpConfig(
+            host=host,
+            sender=sender,
+            port=settings.smtp_port,
+            security=security,
+            username=username,
+            password=password,
+            sender_name=sender_name,
+            ca_file=settings.smtp_ca_file,
+        )
+    except ValueError as error:  # what the checks above let through
+        raise SettingsError(f"邮件服务器设置（smtp_*）无效：{error}") from None
+
+
+def notifier_from_settings(settings: Settings, platform_name: str | None = None) -> Notifier:
+    """The service's :class:`Notifier`: e-mail through the server the ``smtp_*`` settings name
+    (none without ``smtp_host``: e-mail attempts then fail with 未配置邮件服务器), SMS to the
+    log. Raises :class:`SettingsError` as :func:`smtp_config` does."""
+    config = smtp_config(settings, platform_name)
+    return Notifier(email=EmailChannel(config) if config else None)
+
+
+def _check_host(host: str) -> str:
+    """``host`` as smtplib takes it (an IPv6 address without its brackets), or SettingsError."""
+    if "/" in host or any(c.isspace() for c in host):
+        raise SettingsError(f"设置 smtp_host 的值「{host}」无效，只填邮件服务器的主机名或 IP 地址")
+    if ":" not in host:
+        return host
+    try:
+        return str(ipaddress.IPv6Address(host.removeprefix("[").removesuffix("]")))
+    except ValueError:
+        raise SettingsError(
+            f"设置 smtp_host 的值「{host}」无效：端口请用 smtp_port 设置，smtp_host 只填主机名"
+        ) from None
+
+
+def _check_sender(sender: str) -> None:
+    """An address smtplib can send from: ASCII (no SMTPUTF8), a local part and a domain."""
+    problem = ""
+    if "<" in sender or " " in sender:
+        problem = "只填邮箱地址（如 noreply@ipps.example.cn），发件人名称请用 smtp_sender_name 设置"
+    elif not sender.isascii():
+        problem = "邮箱地址须为 ASCII 字符"
+    else:
+        try:
+            address = Address(addr_spec=sender)
+        except Exception:  # the parser raises several kinds of errors
+            address = None
+        if address is None or not address.username or not address.domain:
+            problem = "应为 noreply@ipps.example.cn 这样的邮箱地址"
+    if problem:
+        raise SettingsError(f"设置 smtp_sender 的值「{sender}」无效，{problem}")

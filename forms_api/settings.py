@@ -3,6 +3,12 @@
 The settings file is ``ipps.toml`` in the working directory, or the file ``IPPS_SETTINGS``
 names. Keys are the field names below; environment variables are ``IPPS_`` + the name in
 capitals (lists comma-separated), e.g. ``IPPS_DATA_DIR=/srv/ipps``, ``IPPS_RATE_LIMIT=0``.
+An empty value leaves a number, a folder or ``smtp_security`` at its default.
+
+The mail server for notices is set with the ``smtp_*`` settings; without ``smtp_host`` no
+e-mail is sent (see :func:`forms_api.notify.notifier_from_settings`). Its password is best
+kept in a file of its own (``smtp_password_file``, readable only by the service) rather than
+in ``ipps.toml``.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import dataclasses
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +49,22 @@ class Settings:
     """Sites other than this one allowed to post to the API (e.g. the provincial platform)."""
     trusted_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
     """Host names this service answers to (the platform's own domain is added from the catalog)."""
+    smtp_host: str = ""
+    """The mail server that sends notices; empty: no e-mail is sent."""
+    smtp_port: int = 25
+    smtp_security: str = "starttls"
+    """``starttls`` (usually port 587), ``ssl`` (usually 465) or ``none`` (a local relay)."""
+    smtp_sender: str = ""
+    """The From address, e.g. ``noreply@ipps.example.cn``; required with ``smtp_host``."""
+    smtp_sender_name: str = ""
+    """The From name; default: the platform's name."""
+    smtp_username: str = ""
+    """Log in to the mail server only when set."""
+    smtp_password: str = field(default="", repr=False)
+    smtp_password_file: Path | None = None
+    """A file holding the mail server's password (instead of ``smtp_password``)."""
+    smtp_ca_file: Path | None = None
+    """Certificates to trust instead of the system's, for a mail server with an internal CA."""
 
     @property
     def store_dir(self) -> Path:
@@ -60,6 +82,21 @@ class Settings:
     def rate(self) -> tuple[int, float] | None:
         """(requests, per seconds), or None when unlimited."""
         return parse_rate(self.rate_limit)
+
+    def smtp_secret(self) -> str:
+        """The mail server's password: ``smtp_password``, or what ``smtp_password_file`` holds
+        (without the line end at its end). Read when called, so that commands that never send
+        mail do not need to read the file."""
+        _check_one_password(self)
+        if self.smtp_password_file is None:
+            return self.smtp_password
+        try:
+            text = self.smtp_password_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(
+                f"无法读取 smtp_password_file 指定的密码文件 {self.smtp_password_file}：{exc}"
+            ) from None
+        return text.rstrip("\r\n")
 
 
 _PER = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
@@ -98,10 +135,36 @@ def load(environ: dict[str, str] | None = None, cwd: Path | None = None) -> Sett
     for name in fields:
         if (text := environ.get(f"IPPS_{name.upper()}")) is not None:
             values[name] = text
-    return Settings(**{name: _convert(name, value, fields[name].type) for name, value in values.items()})
+    converted = {name: _convert(name, value, fields[name]) for name, value in values.items()}
+    settings = Settings(**{name: value for name, value in converted.items() if value is not _DEFAULT})
+    _check_one_password(settings)
+    return settings
 
 
-def _convert(name: str, value: Any, annotation: str) -> Any:
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+_DEFAULT = object()
+
+
+def check_smtp_security(value: Any) -> str:
+    """``value`` as a valid ``smtp_security`` (``STARTTLS`` → ``starttls``), or SettingsError."""
+    security = str(value).strip().lower()
+    if security not in SMTP_SECURITY:
+        raise SettingsError(
+            f"设置 smtp_security 的值「{value}」无效，应为 starttls、ssl 或 none（不加密，仅限本机或内网中继）"
+        )
+    return security
+
+
+def _check_one_password(settings: Settings) -> None:
+    if settings.smtp_password and settings.smtp_password_file is not None:
+        raise SettingsError("smtp_password 与 smtp_password_file 只能设置其中一个")
+
+
+def _convert(name: str, value: Any, spec: dataclasses.Field[Any]) -> Any:
+    annotation = str(spec.type)
+    if value in ("", None) and (annotation in ("int", "Path") or name == "smtp_security"):
+        return _DEFAULT  # a setting that must have a value keeps its default when given none
     try:
         if "Path" in annotation:
             return Path(value) if value not in ("", None) else None
@@ -111,12 +174,18 @@ def _convert(name: str, value: Any, annotation: str) -> Any:
         if "int" in annotation:
             if value in ("", None):
                 return None
+            if isinstance(value, bool):
+                raise ValueError
             number = int(value)
-            if number < 1:
+            if number < 1 or (name == "smtp_port" and number > 65535):
                 raise ValueError
             return number
         if name == "rate_limit":
             parse_rate(str(value))
-        return str(value)
+        if name == "smtp_security":
+            return check_smtp_security(value)
+        if isinstance(value, dict | list):
+            raise ValueError
+        return str(value).strip() if name.startswith("smtp_") and name != "smtp_password" else str(value)
     except (TypeError, ValueError):
         raise SettingsError(f"设置 {name} 的值「{value}」无效") from None

@@ -105,6 +105,15 @@ def visit(chromium: Any, site_server: str) -> Iterator[Any]:
     assert not external, f"requests left 127.0.0.1: {external}"
 
 
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for one test: (controller, inbox); tests/mail.py."""
+    from tests.mail import local_smtp_server
+
+    with local_smtp_server() as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def catalog():  # -> generator.catalog.Catalog
     """The sample catalog, loaded once."""
