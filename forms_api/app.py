@@ -26,20 +26,22 @@ from starlette.staticfiles import StaticFiles
 from generator.catalog import load_catalog
 from generator.site import urls
 
-from . import disclosure, openapi, uploads
+from . import corrections, disclosure, openapi, uploads
 from . import settings as settings_module
+from .casework import Casework
 from .crypto import Vault
 from .disclosure import DisclosurePage
 from .limits import MB, BodyLimit, RateLimiter
+from .notify import notifier_from_settings
 from .pages import Pages
 from .responses import error_response
 from .routes import ROUTES
 from .service import Service
 from .settings import Settings
 from .staff import web as staff_web
+from .staff.access import Console
 from .staff.accounts import Accounts
 from .staff.sessions import SessionManager
-from .staff.web import Console
 from .store import Store
 
 log = logging.getLogger("ipps")
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if not (site_dir / "index.html").is_file():
         raise FileNotFoundError(f"网站尚未生成：{site_dir}/index.html 不存在，请先运行 ipps build")
     catalog = load_catalog(settings.catalog_dir)
+    notifier = notifier_from_settings(settings, catalog.platform.name)  # bad mail settings stop the start
     hosts = list(settings.trusted_hosts)
     if website_host := urlsplit(catalog.platform.website).hostname:
         hosts.append(website_host)
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             log.warning("removed %d unfinished upload(s) left by an earlier crash", removed)
         service = Service(settings, catalog, store, Vault.open(settings.key_path))
         app.state.service = service
+        app.state.casework = Casework(service, notifier)
         app.state.pages = Pages(site_dir, service)
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
         app.state.console = Console(Accounts(settings.data_dir), SessionManager.open(settings.data_dir))
@@ -90,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     app = Starlette(
         routes=[
-            Mount("/api", routes=ROUTES),
+            Mount("/api", routes=[*ROUTES, *corrections.ROUTES]),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
             Mount("/staff", routes=staff_web.ROUTES),
             Mount("/", app=StaticFiles(directory=site_dir, html=True)),

@@ -99,8 +99,13 @@ class Pages:
         title = f"{NOUNS[kind]}需要修改"
         return self._page(title, FORM_TEMPLATES[kind], context, 422)
 
-    def lookup(self, view: dict[str, Any]) -> HTMLResponse:
-        return self._page(f"办件进度 {view['receipt_no']}", "forms/lookup-result.html", {"view": view}, 200)
+    def lookup(self, view: dict[str, Any], code: str) -> HTMLResponse:
+        """The progress page; ``code`` goes into the links to the correction form and the result
+        document (the page is not cached)."""
+        context = {"view": view, "code": code}
+        response = self._page(f"办件进度 {view['receipt_no']}", "forms/lookup-result.html", context, 200)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def _absolute(link: str) -> str:

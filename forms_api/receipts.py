@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-PREFIXES = {"consultation": "ZX", "application": "SQ", "rating": "PJ"}
-"""咨询, 申请, 评价."""
+PREFIXES = {"consultation": "ZX", "application": "SQ", "rating": "PJ", "audit": "SJ"}
+"""咨询, 申请, 评价, 审计 (the audit log's entries)."""
 
 PATTERN = re.compile(r"(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<n>\d{6})")
 

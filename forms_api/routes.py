@@ -154,8 +154,8 @@ async def lookup(request: Request) -> Response:
         # an unknown receipt and a wrong code answer alike, so that receipts cannot be probed
         return error_response(request, 404, "not_found", NOT_FOUND)
     if wants_html(request):
-        return request.app.state.pages.lookup(view)
-    return JSONResponse(view)
+        return request.app.state.pages.lookup(view, code)
+    return JSONResponse(view, headers={"Cache-Control": "no-store"})
 
 
 async def health(request: Request) -> Response:

@@ -135,7 +135,7 @@ class Service:
         slug, item, form = found
         values, problems = self._check(raw, form)
         # Sniffing, hashing and fsync wait on the CPU and the disk: off the event loop.
-        received = await run_in_threadpool(self._check_files, item, files, problems)
+        received = await run_in_threadpool(self.check_files, item, files, problems)
         if problems:
             raise Invalid(problems)
         stored: list[uploads.StoredFile] = []
@@ -143,11 +143,12 @@ class Service:
             for _, upload in received:
                 stored.append(await run_in_threadpool(uploads.save, upload.data, self.settings.uploads_dir))
             submitted = now()
+            # An estimate for the receipt: the clock starts at acceptance (workflow.deadlines).
             due = workdays.due_date(submitted.date(), item.promised_time_limit)
             code = new_lookup_code()
             receipt_no = self.numbers.next("application", submitted.date())
             record = self._application_record(
-                receipt_no, code, slug, item, form, values, received, stored, submitted, due
+                receipt_no, code, slug, item, form, values, received, stored, submitted
             )
             record["channel"] = channel
             await self.store.insert("application", receipt_no, record)
@@ -166,25 +167,32 @@ class Service:
             },
         )
 
-    def _check_files(
-        self, item: Item, files: list[Upload], problems: dict[str, str]
+    def check_files(
+        self, item: Item, files: list[Upload], problems: dict[str, str], wanted: set[str] | None = None
     ) -> list[tuple[Material, Upload]]:
+        """The uploads that may be stored, each with its material; what is wrong with the
+        others goes into ``problems`` by material id.
+
+        ``wanted``: the materials asked for in a correction. Only they are taken, and each of
+        them is required (the one-shot rule: everything asked for comes at once).
+        """
         by_field: dict[str, Upload] = {}
         for upload in files:
             if upload.field in by_field:
                 problems[upload.field] = "每份材料只能上传一个文件，请合并为一个 PDF 后上传"
             by_field[upload.field] = upload
-        known = {m.id for m in item.materials}
-        for name in by_field:
-            if name not in known:
-                problems[name] = "本事项没有这份材料"
+        materials = [m for m in item.materials if wanted is None or m.id in wanted]
+        known = {m.id for m in materials}
+        for name, upload in by_field.items():
+            if name not in known and upload.data:
+                problems[name] = "本事项没有这份材料" if wanted is None else "这份材料不在补正要求之列"
         received = []
-        for material in item.materials:
+        for material in materials:
             upload = by_field.get(material.id)
-            if material.online_exempt:
+            if material.online_exempt:  # handed in at the counter, also when asked again
                 continue
             if upload is None or not upload.data:
-                if material.required:
+                if material.required or wanted is not None:
                     problems[material.id] = f"请上传{material.name}"
                 continue
             limit = (
@@ -209,7 +217,6 @@ class Service:
         received: list[tuple[Material, Upload]],
         stored: list[uploads.StoredFile],
         submitted: dt.datetime,
-        due: workdays.Due,
     ) -> dict[str, Any]:
         """The 申请受理表 (annex F.2.1): receipt time, applicant, item, materials received."""
         person = values["applicant_type"] == "自然人"
@@ -246,8 +253,6 @@ class Service:
                 }
                 for (material, upload), file in zip(received, stored, strict=True)
             ],
-            "due_date": due.date.isoformat(),
-            "due_date_provisional": due.provisional,
             "timeline": [event(SUBMITTED, f"收到网上申请，材料 {len(stored)} 份", submitted)],
         }
 
@@ -259,7 +264,7 @@ class Service:
         unique: tuple[str, ...] = ()
         if values.get("receipt_no") and "receipt_no" not in problems and "lookup_code" not in problems:
             receipt_no = normalize(values["receipt_no"])
-            if self._own_record(receipt_no, values.get("lookup_code", "")) is None:
+            if self.own_record(receipt_no, values.get("lookup_code", "")) is None:
                 problems["receipt_no"] = "办件编号或查询码不正确，请核对回执"
             else:
                 target = {"receipt_no": receipt_no}
@@ -294,29 +299,12 @@ class Service:
     def lookup(self, receipt_no: str, code: str) -> dict[str, Any] | None:
         """What the submitter may see of their own submission, or None (unknown receipt and
         wrong code alike)."""
-        record = self._own_record(normalize(receipt_no), code)
+        record = self.own_record(normalize(receipt_no), code)
         if record is None:
             return None
-        view: dict[str, Any] = {
-            "receipt_no": record["receipt_no"],
-            "kind": {"consultation": "咨询", "application": "申请"}[record["kind"]],
-            "status": record["status"],
-            "submitted_at": record["submitted_at"],
-            "item": record.get("item"),
-            "timeline": record.get("timeline", []),
-            "corrections": record.get("corrections", []),
-            "reply": record.get("reply"),
-            "rated": f"rated:{record['receipt_no']}" in self.store,
-        }
-        if record["kind"] == "application":
-            view["due_date"] = record.get("due_date")
-            view["materials"] = [{"name": m["name"], "size": m["size"]} for m in record.get("materials", [])]
-        else:
-            view["subject"] = record.get("subject")
-            view["reply_due"] = record.get("reply_due")
-        return view
+        return public_view(record, rated=f"rated:{record['receipt_no']}" in self.store)
 
-    def _own_record(self, receipt_no: str, code: str) -> dict[str, Any] | None:
+    def own_record(self, receipt_no: str, code: str) -> dict[str, Any] | None:
         record = self.store.get(receipt_no)
         if record is None or record.get("kind") not in ("consultation", "application"):
             self.vault.code_matches(code, "0" * 64)  # the same work as a real check: no timing hint
@@ -362,3 +350,50 @@ def _item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:
         return None
     slug, item = found
     return {"code": item.implementation_code, "slug": slug, "name": item.name}
+
+
+CORRECTION = "需补正"
+
+
+def correction_list(record: Mapping[str, Any]) -> list[str]:
+    """What the latest correction request asks for, one line each (material: note; free text)."""
+    last = (record.get("corrections") or [{}])[-1]
+    listed = [m["name"] + (f"：{m['note']}" if m.get("note") else "") for m in last.get("materials", [])]
+    return [*listed, *([last["note"]] if last.get("note") else [])]
+
+
+def public_view(record: Mapping[str, Any], *, rated: bool) -> dict[str, Any]:
+    """What the submitter may see of their submission: states, dates and the texts meant for
+    them; never who on the staff did what (names and roles stay in the console)."""
+    view: dict[str, Any] = {
+        "receipt_no": record["receipt_no"],
+        "kind": {"consultation": "咨询", "application": "申请"}[record["kind"]],
+        "status": record["status"],
+        "submitted_at": record["submitted_at"],
+        "item": record.get("item"),
+        "timeline": [
+            {"at": step["at"], "state": step["state"], "note": step.get("note", "")}
+            for step in record.get("timeline", [])
+        ],
+        "corrections": correction_list(record) if record["status"] == CORRECTION else [],
+        "reply": {"text": record["reply"]["text"], "at": record["reply"]["at"]}
+        if record.get("reply")
+        else None,
+        "rated": rated,
+    }
+    if record["kind"] == "application":
+        view["accepted"] = bool(record.get("accepted_at"))
+        view["due_date"] = record.get("due_date") if record.get("accepted_at") else None
+        view["materials"] = [{"name": m["name"], "size": m["size"]} for m in record.get("materials", [])]
+        if record.get("refusal_reason"):
+            view["refusal_reason"] = record["refusal_reason"]
+        if result := record.get("result"):
+            view["result"] = {"text": result["text"], "document": result.get("document", "")}
+            if file := result.get("file"):
+                view["result"]["file"] = {"name": file["file_name"], "size": file["size"]}
+        if record["status"] == CORRECTION:
+            view["correction_url"] = f"/api/lookup/{record['receipt_no']}/correction"
+    else:
+        view["subject"] = record.get("subject")
+        view["reply_due"] = record.get("reply_due")
+    return view

@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from forms_api import forms
+from forms_api.service import public_view
 from generator.catalog import Catalog
 from generator.schema import Item
 from generator.schema.tables import UPLOAD_TYPES
@@ -455,34 +456,51 @@ def test_the_receipt_pages(env: Any, catalog: Catalog) -> None:
 
 
 def test_the_lookup_result_page(env: Any, catalog: Catalog) -> None:
-    view = {
+    record = {
+        "kind": "application",
         "receipt_no": "SQ20261124-000007",
-        "kind": "申请",
         "status": "需补正",
         "submitted_at": "2026-11-24T09:05:00+08:00",
         "item": {"code": "x", "slug": "patent-pledge", "name": "专利权质押登记"},
         "timeline": [
-            {"at": "2026-11-24T09:05:00+08:00", "state": "已提交", "note": "收到网上申请，材料 3 份"}
+            {"at": "2026-11-24T09:05:00+08:00", "state": "已提交", "note": "收到网上申请，材料 3 份"},
+            {
+                "at": "2026-11-24T10:00:00+08:00",
+                "state": "需补正",
+                "note": "请补正：专利权质押合同（缺少质权人盖章）",
+                "actor": "wang",
+                "role": "acceptor",
+            },
         ],
-        "corrections": [{"material": "专利权质押合同", "reason": "缺少质权人盖章"}],
-        "reply": None,
-        "rated": False,
-        "due_date": "2026-12-08",
+        "corrections": [
+            {
+                "requested_at": "2026-11-24T10:00:00+08:00",
+                "materials": [{"id": "pledge_contract", "name": "专利权质押合同", "note": "缺少质权人盖章"}],
+                "note": "请核对担保金额",
+            }
+        ],
         "materials": [{"name": "专利权质押合同", "size": 2048}],
     }
-    page = service_render(env, catalog, "forms/lookup-result.html", view=view)
+    view = public_view(record, rated=False)
+    page = service_render(env, catalog, "forms/lookup-result.html", view=view, code="AB12CD34")
     text = page.get_text(" ", strip=True)
     for expected in (
         "需补正",
         "2026年11月24日 09:05",
         "专利权质押合同：缺少质权人盖章",
+        "请核对担保金额",
         "2 KB",
-        "2026年12月8日",
+        "自受理之日起计算",
     ):
         assert expected in text
+    assert "wang" not in text  # who on the staff acted stays in the console
+    fix = page.select_one("[data-ipps-correction-link]")
+    assert fix["href"] == "/api/lookup/SQ20261124-000007/correction?code=AB12CD34"
     rate = page.find("a", string=re.compile("评价办件"))
     assert rate["href"] == "/rate/?receipt_no=SQ20261124-000007"
-    rated = service_render(env, catalog, "forms/lookup-result.html", view={**view, "rated": True})
+    rated = service_render(
+        env, catalog, "forms/lookup-result.html", view={**view, "rated": True}, code="AB12CD34"
+    )
     assert rated.find("a", string=re.compile("评价办件")) is None
 
 

@@ -1,4 +1,4 @@
-"""The staff console's login, logout and home page, through the real application."""
+"""The staff console's login and logout, through the real application."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 
+from forms_api.masking import mask_name
 from forms_api.staff.accounts import Accounts
-from forms_api.staff.web import LOGIN_COOKIE, mask_name
+from forms_api.staff.web import LOGIN_COOKIE
 from tests.api import JSON, client, consultation, pledge_fields, pledge_files
 from tests.conftest import SAMPLE_CATALOG
 
@@ -104,7 +105,7 @@ def test_logging_in_shows_the_workbench_with_personal_data_masked(console: Any) 
     assert "wang（受理员）" in page.select_one(".ipps-staff-bar").get_text()
     [row] = [
         [td.get_text(strip=True) for td in tr.find_all("td")]
-        for tr in page.select(".ipps-staff-applications tbody tr")
+        for tr in page.select(".ipps-staff-queue[data-kind=application] tbody tr")
     ]
     assert row[0] == application["receipt_no"] and row[1] == "专利权质押登记"
     fields = pledge_fields()
@@ -113,7 +114,8 @@ def test_logging_in_shows_the_workbench_with_personal_data_masked(console: Any) 
     assert row[4] == "138****8000"
     text = page.get_text()
     assert fields["id_number"] not in text and fields["phone"] not in text
-    assert len(page.select(".ipps-staff-consultations tbody tr")) == 1
+    consultations = soup(console.get("/staff/?queue=consult_new").text)
+    assert len(consultations.select(".ipps-staff-queue[data-kind=consultation] tbody tr")) == 1
 
 
 def test_a_handler_sees_only_her_departments_work(console: Any) -> None:
@@ -121,8 +123,9 @@ def test_a_handler_sees_only_her_departments_work(console: Any) -> None:
     log_in(console, "li")
     page = soup(console.get("/staff/").text)
     assert "办理员" in page.select_one(".ipps-staff-bar").get_text()
-    assert page.select(".ipps-staff-applications tbody tr") == []
-    assert "暂无网上申请" in page.get_text()
+    assert page.select(".ipps-staff-queue tbody tr") == []
+    assert "这个队列中暂无办件" in page.get_text()
+    assert page.select_one("[data-queue=new] .ipps-count").get_text() == "0"
 
 
 def test_logging_out_needs_the_session_token_and_ends_the_session(console: Any) -> None:

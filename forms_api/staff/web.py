@@ -18,11 +18,10 @@ TLS proxy uvicorn takes the scheme from ``X-Forwarded-Proto``), left off for pla
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import secrets
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,16 +29,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..fields import Field, Form, clean, validate
-from ..service import Service
-from ..workdays import china_tz
-from .accounts import AccountError, Accounts, User
-from .sessions import COOKIE_PATH, Session, SessionManager, check_csrf
+from . import audit, records, workbench
+from .access import Console, secure
+from .accounts import AccountError
+from .sessions import COOKIE_PATH, check_csrf
 
 LOGIN_COOKIE = "ipps_staff_login"
 HOME = "/staff/"
 LOGIN = "/staff/login"
-RECENT = 50
-"""How many of the newest submissions the home page lists."""
 
 LOGIN_FORM = Form(
     "login",
@@ -58,30 +55,8 @@ LOGIN_FORM = Form(
 )
 
 
-class Console:
-    """What the console's pages share: accounts, sessions, the service and the page renderer."""
-
-    def __init__(self, accounts: Accounts, sessions: SessionManager) -> None:
-        self.accounts = accounts
-        self.sessions = sessions
-
-    def current(self, request: Request) -> tuple[Session, User] | None:
-        """The session and its account, or None when not logged in (or no longer allowed)."""
-        session = self.sessions.from_request(request)
-        if session is None:
-            return None
-        user = self.accounts.get(session.user)
-        if user is None or user.disabled:
-            return None
-        return session, user
-
-
 def _console(request: Request) -> Console:
     return request.app.state.console
-
-
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
 
 
 def _safe_next(target: str | None) -> str:
@@ -112,7 +87,7 @@ def _login_page(
     }
     response = request.app.state.pages.page("工作人员登录", "staff/login.html", context, status)
     response.set_cookie(
-        LOGIN_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict", secure=_secure(request)
+        LOGIN_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict", secure=secure(request)
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -148,7 +123,7 @@ async def login(request: Request) -> Response:
         return _login_page(request, fresh, kept, {field: str(exc)}, "未能登录", 401)
     # a new session (new id and CSRF token) at every login: nothing chosen before it survives
     response = RedirectResponse(_safe_next(str(raw.get("next") or "")), 303)
-    console.sessions.set_cookie(response, console.sessions.new(user.name), secure=_secure(request))
+    console.sessions.set_cookie(response, console.sessions.new(user.name), secure=secure(request))
     response.delete_cookie(LOGIN_COOKIE, path=COOKIE_PATH)
     return response
 
@@ -161,97 +136,14 @@ async def logout(request: Request) -> Response:
     if current is not None and not check_csrf(current[0], token if isinstance(token, str) else None):
         return request.app.state.pages.message("无法退出", "页面已过期，请刷新后重试", 403)
     response = RedirectResponse(LOGIN, 303)
-    console.sessions.clear_cookie(response, secure=_secure(request))
+    console.sessions.clear_cookie(response, secure=secure(request))
     return response
-
-
-def login_required(request: Request) -> Response:
-    return RedirectResponse(f"{LOGIN}?next={quote(request.url.path)}", 303)
-
-
-async def home(request: Request) -> Response:
-    console = _console(request)
-    current = console.current(request)
-    if current is None:
-        return login_required(request)
-    session, user = current
-    service: Service = request.app.state.service
-    applications = [_application_row(service, r) for r in service.store.recent("application", RECENT)]
-    consultations = [_consultation_row(service, r) for r in service.store.recent("consultation", RECENT)]
-    if user.role.needs_departments:  # a handler sees the work of her departments only
-        mine = set(user.departments)
-        applications = [row for row in applications if row["departments"] & mine]
-        consultations = [row for row in consultations if row["departments"] & mine]
-    departments = service.catalog.departments
-    context = {
-        "user": user,
-        "department_names": [departments[d].name if d in departments else d for d in user.departments],
-        "csrf": session.csrf_token,
-        "applications": applications,
-        "consultations": consultations,
-    }
-    response = request.app.state.pages.page("工作台", "staff/home.html", context)
-    console.sessions.set_cookie(response, console.sessions.touch(session), secure=_secure(request))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def mask_name(name: str) -> str:
-    """林晓 → 林*, 福州银行股份有限公司 stays (an organisation's name is not personal data)."""
-    if len(name) > 6 or any(word in name for word in ("公司", "大学", "学院", "研究", "中心", "协会")):
-        return name
-    return name[:1] + "*" * max(len(name) - 1, 1)
-
-
-def _local(timestamp: str) -> str:
-    moment = dt.datetime.fromisoformat(timestamp)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(china_tz())
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _departments(service: Service, item_ref: dict[str, Any] | None) -> set[str]:
-    """The departments responsible for the item a record is about (from the catalog)."""
-    found = service.items_by_code.get((item_ref or {}).get("code", ""))
-    if found is None:
-        return set()
-    item = found[1]
-    return {item.department, *item.co_departments}
-
-
-def _application_row(service: Service, record: dict[str, Any]) -> dict[str, Any]:
-    applicant = record.get("applicant", {})
-    item = record.get("item") or {}
-    return {
-        "receipt_no": record["receipt_no"],
-        "item": item.get("name", "—"),
-        "applicant": mask_name(applicant.get("name", "")),
-        "id": applicant.get("id_number_masked") or applicant.get("credit_code", ""),
-        "phone": applicant.get("phone_masked", ""),
-        "submitted": _local(record["submitted_at"]),
-        "status": record["status"],
-        "due_date": record.get("due_date", ""),
-        "departments": _departments(service, item),
-    }
-
-
-def _consultation_row(service: Service, record: dict[str, Any]) -> dict[str, Any]:
-    item = record.get("item") or {}
-    return {
-        "receipt_no": record["receipt_no"],
-        "subject": record.get("subject", ""),
-        "item": item.get("name", ""),
-        "name": mask_name(record.get("name", "")),
-        "phone": record.get("phone_masked", ""),
-        "submitted": _local(record["submitted_at"]),
-        "status": record["status"],
-        "departments": _departments(service, item)
-        | ({record["department"]} if record.get("department") else set()),
-    }
 
 
 ROUTES = [
-    Route("/", home, methods=["GET"]),
+    Route("/", workbench.home, methods=["GET"]),
+    *records.ROUTES,
+    Route("/audit", audit.audit_log, methods=["GET"]),
     Route("/login", login_form, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),

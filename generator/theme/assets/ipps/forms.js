@@ -261,6 +261,8 @@
 
   // The progress of a submission (lookup-result.html says the same for the service's page).
   function lookupView(form, view, level) {
+    var code = form.elements.namedItem("code");
+    function withCode(url) { return url + "?code=" + encodeURIComponent(code ? code.value : ""); }
     var itemUrl = form.getAttribute("data-ipps-item-url") || "";
     var h = "h" + level;
     var sub = "h" + (level + 1);
@@ -283,6 +285,7 @@
     fact("当前状态", view.status);
     fact("提交时间", cnTime(view.submitted_at));
     if (view.due_date) fact("承诺办结日期", cnDate(view.due_date) + "前");
+    else if (view.kind === "申请" && !view.accepted) fact("承诺办结日期", "自受理之日起计算，受理后在此显示");
     if (view.reply_due) fact("答复期限", cnDate(view.reply_due) + "前");
     wrap.appendChild(facts);
 
@@ -301,7 +304,29 @@
       var corrections = make("ol");
       view.corrections.forEach(function (c) { corrections.appendChild(make("li", null, text(c))); });
       notice.appendChild(corrections);
+      if (view.correction_url) {
+        var fix = make("p");
+        fix.appendChild(make("a", { "class": "ipps-button", href: withCode(view.correction_url) }, "提交补正材料"));
+        notice.appendChild(fix);
+      }
       wrap.appendChild(notice);
+    }
+    if (view.refusal_reason) {
+      wrap.appendChild(make(sub, null, "不予受理的理由"));
+      wrap.appendChild(make("p", null, view.refusal_reason));
+    }
+    if (view.result) {
+      wrap.appendChild(make(sub, null, "办理结果"));
+      var result = make("div", { "class": "ipps-reply" });
+      result.appendChild(make("p", null, view.result.text));
+      if (view.result.document) result.appendChild(make("p", { "class": "ipps-muted" }, "结果文书：" + view.result.document));
+      if (view.result.file) {
+        var download = make("p");
+        var url = withCode("/api/lookup/" + encodeURIComponent(view.receipt_no) + "/result-file");
+        download.appendChild(make("a", { href: url, download: "" }, "下载结果文书（" + view.result.file.name + "）"));
+        result.appendChild(download);
+      }
+      wrap.appendChild(result);
     }
     if (view.reply) {
       wrap.appendChild(make(sub, null, "答复"));

@@ -1,0 +1,86 @@
+"""Helpers for tests of the staff console through the real application (TestClient)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from bs4 import BeautifulSoup
+
+from forms_api.staff.accounts import Accounts
+from tests.api import SAMPLE_CATALOG, client
+
+PASSWORD = "correct horse battery"
+FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+"""Fast hashing for tests: argon2's real parameters take a noticeable time per login."""
+
+STAFF = {
+    "admin": ("admin", ()),
+    "wang": ("acceptor", ()),
+    "li": ("handler", ("market-regulation",)),  # 专利权质押登记 is this department's
+    "zhao": ("handler", ("copyright-bureau",)),
+    "sun": ("supervisor", ()),
+    "qian": ("auditor", ()),
+}
+"""One member of staff per role (two handlers of different departments): name -> (role, departments)."""
+
+
+def add_staff(data_dir: Path) -> Accounts:
+    from generator.catalog import load_catalog
+
+    known = list(load_catalog(SAMPLE_CATALOG).departments)
+    accounts = Accounts(data_dir, hasher=FAST)
+    for name, (role, departments) in STAFF.items():
+        accounts.add(name, role, PASSWORD, list(departments), known_departments=known)
+    return accounts
+
+
+@contextlib.contextmanager
+def console_client(site_dir: Path, data_dir: Path, **settings: Any) -> Iterator[Any]:
+    add_staff(data_dir)
+    with client(site_dir, data_dir, **settings) as test_client:
+        yield test_client
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def log_in(console: Any, name: str, password: str = PASSWORD) -> Any:
+    """Log in as ``name`` through the login form (replacing any earlier session)."""
+    console.cookies.clear()  # a logged-in browser is sent from the login page to the workbench
+    form = soup(console.get("/staff/login").text).select_one("form[action='/staff/login']")
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    answer = console.post(
+        "/staff/login", data={**fields, "username": name, "password": password}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text
+    return answer
+
+
+def record_page(console: Any, receipt_no: str, **params: str) -> BeautifulSoup:
+    answer = console.get(f"/staff/records/{receipt_no}", params=params)
+    assert answer.status_code == 200, answer.text
+    return soup(answer.text)
+
+
+def action_form(console: Any, receipt_no: str, action: str) -> Any:
+    return record_page(console, receipt_no).select_one(
+        f"form[action='/staff/records/{receipt_no}/actions/{action}']"
+    )
+
+
+def act(console: Any, receipt_no: str, action: str, files: Any = None, **data: Any) -> Any:
+    """Fill in and post the form of ``action`` on the record's page, as a person would."""
+    form = action_form(console, receipt_no, action)
+    assert form is not None, f"no form for {action}"
+    hidden = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    return console.post(form["action"], data={**hidden, **data}, files=files, follow_redirects=False)
+
+
+def actions_offered(console: Any, receipt_no: str) -> list[str]:
+    page = record_page(console, receipt_no)
+    return [form["action"].rsplit("/", 1)[1] for form in page.select("form[action*='/actions/']")]
