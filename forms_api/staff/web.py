@@ -29,7 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..fields import Field, Form, clean, validate
-from . import audit, records, workbench
+from . import audit, exports, records, workbench
 from .access import Console, secure
 from .accounts import AccountError
 from .sessions import COOKIE_PATH, check_csrf
@@ -144,6 +144,8 @@ ROUTES = [
     Route("/", workbench.home, methods=["GET"]),
     *records.ROUTES,
     Route("/audit", audit.audit_log, methods=["GET"]),
+    Route("/export", exports.export_page, methods=["GET"]),
+    Route("/export", exports.download, methods=["POST"]),
     Route("/login", login_form, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),

@@ -1,0 +1,189 @@
+"""Who may open what in the console: every route against every role and against no login;
+session expiry, lockout and CSRF at the routes; the supervisors' exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from forms_api.staff import sessions as sessions_module
+from forms_api.staff import web as staff_web
+from tests.api import JSON, id_number, pledge_fields, pledge_files
+from tests.console import PASSWORD, STAFF, console_client, log_in, record_page, soup
+
+ANONYMOUS = "anonymous"
+
+# What each console route allows, written out: the test fails if a route is added without a
+# line here, or if a route lets in a role the table does not name.
+ALL = {"admin", "acceptor", "handler", "supervisor", "auditor"}
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/staff/"): ALL,
+    ("GET", "/staff/records/{receipt_no}"): ALL,
+    ("POST", "/staff/records/{receipt_no}/reveal"): {"admin", "acceptor", "handler", "supervisor"},
+    ("GET", "/staff/records/{receipt_no}/files/{index}"): {"admin", "acceptor", "handler", "supervisor"},
+    ("POST", "/staff/records/{receipt_no}/actions/{action}"): {"admin", "acceptor"},  # for "accept"
+    ("GET", "/staff/audit"): {"admin", "auditor"},
+    ("GET", "/staff/export"): {"admin", "supervisor"},
+    ("POST", "/staff/export"): {"admin", "supervisor"},
+}
+PUBLIC = {("GET", "/staff/login"), ("POST", "/staff/login"), ("POST", "/staff/logout")}
+MEMBER = {"admin": "admin", "acceptor": "wang", "handler": "li", "supervisor": "sun", "auditor": "qian"}
+
+
+def console_routes() -> set[tuple[str, str]]:
+    return {
+        (method, "/staff" + route.path) for route in staff_web.ROUTES for method in route.methods - {"HEAD"}
+    }
+
+
+def test_every_console_route_is_in_the_table() -> None:
+    assert console_routes() == set(EXPECTED) | PUBLIC
+
+
+@pytest.fixture
+def console(built_site: Path, tmp_path: Path) -> Iterator[Any]:
+    with console_client(built_site, tmp_path / "data") as test_client:
+        yield test_client
+
+
+def fresh_application(console: Any) -> str:
+    answer = console.post("/api/applications", data=pledge_fields(), files=pledge_files(), headers=JSON)
+    return answer.json()["receipt_no"]
+
+
+def request(console: Any, method: str, template: str, receipt_no: str, token: str) -> Any:
+    path = template.format(receipt_no=receipt_no, index="0", action="accept")
+    if method == "GET":
+        return console.get(path, follow_redirects=False)
+    data = {"csrf": token, "revision": "0", "kind": "application", "format": "csv"}
+    return console.post(path, data=data, follow_redirects=False)
+
+
+@pytest.mark.parametrize("who", [ANONYMOUS, *MEMBER])
+def test_the_role_matrix(console: Any, who: str) -> None:
+    token = ""
+    if who != ANONYMOUS:
+        log_in(console, MEMBER[who])
+    for (method, template), allowed in sorted(EXPECTED.items()):
+        number = fresh_application(console)  # each request gets a record in its first state
+        if who != ANONYMOUS:
+            token = record_page(console, number).select_one("input[name=csrf]")["value"]
+        answer = request(console, method, template, number, token)
+        where = f"{who} {method} {template}"
+        if who == ANONYMOUS:
+            assert answer.status_code == 303, where
+            assert answer.headers["location"].startswith("/staff/login?next="), where
+        elif who in allowed:
+            assert answer.status_code in (200, 303), f"{where}: {answer.status_code}"
+            assert not answer.headers.get("location", "").startswith("/staff/login"), where
+        else:
+            assert answer.status_code == 403, f"{where}: {answer.status_code}"
+        assert answer.headers.get("cache-control") in (None, "no-store") or answer.status_code == 303
+
+
+def test_an_idle_session_expires_and_the_next_page_asks_for_a_login(
+    console: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_in(console, "wang")
+    assert console.get("/staff/", follow_redirects=False).status_code == 200
+    later = time.time() + sessions_module.IDLE_TIMEOUT + 5
+    monkeypatch.setattr(sessions_module.time, "time", lambda: later)
+    answer = console.get("/staff/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/staff/login?next=/staff/"
+
+
+def test_a_session_in_use_still_ends_at_its_absolute_limit(
+    console: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_in(console, "wang")
+    start = time.time()
+    step = sessions_module.IDLE_TIMEOUT - 60
+    moment = start
+    while moment - start < sessions_module.ABSOLUTE_TIMEOUT - step:
+        moment += step  # active all along: each page renews the idle limit
+        monkeypatch.setattr(sessions_module.time, "time", lambda m=moment: m)
+        assert console.get("/staff/", follow_redirects=False).status_code == 200
+    monkeypatch.setattr(sessions_module.time, "time", lambda: start + sessions_module.ABSOLUTE_TIMEOUT + 1)
+    assert console.get("/staff/", follow_redirects=False).status_code == 303
+
+
+def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(console: Any) -> None:
+    form = soup(console.get("/staff/login").text).select_one("form[action='/staff/login']")
+    hidden = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    for _ in range(5):
+        answer = console.post(
+            "/staff/login", data={**hidden, "username": "wang", "password": "wrong password!"}
+        )
+        assert answer.status_code == 401
+        hidden["csrf"] = soup(answer.text).select_one("input[name=csrf]")["value"]
+    answer = console.post("/staff/login", data={**hidden, "username": "wang", "password": PASSWORD})
+    assert (
+        answer.status_code == 401 and "锁定" in soup(answer.text).select_one("[data-ipps-summary]").get_text()
+    )
+    assert console.get("/staff/", follow_redirects=False).status_code == 303
+
+
+def test_a_post_from_another_site_is_refused_on_every_console_form(console: Any) -> None:
+    number = fresh_application(console)
+    log_in(console, "admin")
+    for (method, template), _ in EXPECTED.items():
+        if method == "POST":
+            answer = request(console, method, template, number, "forged-token")
+            assert answer.status_code == 403, template
+    assert console.app.state.service.store.get(number)["status"] == "已提交"
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def download(console: Any, **fields: str) -> Any:
+    token = soup(console.get("/staff/export").text).select_one(
+        "form[action='/staff/export'] input[name=csrf]"
+    )
+    return console.post("/staff/export", data={"csrf": token["value"], **fields})
+
+
+def test_a_supervisor_exports_masked_lists_and_each_export_is_logged(console: Any) -> None:
+    numbers = [fresh_application(console) for _ in range(2)]
+    log_in(console, "sun")
+    answer = download(console, kind="application", format="csv")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    table = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert table[0][:3] == ["办件编号", "事项", "事项编码"]
+    assert sorted(row[0] for row in table[1:]) == sorted(numbers)
+    assert id_number() not in answer.text and "13800138000" not in answer.text and "林晓" not in answer.text
+    refused = download(console, kind="application", format="xlsx", reveal="yes")
+    assert refused.status_code == 422 and "只有管理员" in refused.text
+    entries = console.app.state.service.store.select("audit", lambda e: e["action"] == "export")
+    assert [e["details"] for e in entries] == [
+        {"kind": "application", "format": "csv", "rows": 2, "revealed": False}
+    ]
+
+
+def test_an_administrator_may_export_personal_data_in_full_as_xlsx(console: Any) -> None:
+    fresh_application(console)
+    log_in(console, "admin")
+    answer = download(console, kind="application", format="xlsx", reveal="yes")
+    assert answer.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    header, row = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
+    record = dict(zip(header, row, strict=True))
+    assert (
+        record["证件号码"] == id_number()
+        and record["联系电话"] == "13800138000"
+        and record["申请人"] == "林晓"
+    )
+    [entry] = console.app.state.service.store.select("audit", lambda e: e["action"] == "export")
+    assert entry["details"]["revealed"] is True and entry["actor"] == "admin"
+
+
+def test_the_staff_table_names_a_member_per_role() -> None:
+    assert {role for role, _ in STAFF.values()} == ALL
