@@ -385,7 +385,10 @@ def test_a_write_of_several_changes_is_one_journal_record_and_survives_a_crash(t
         store = Store(tmp_path)
         await insert_many(store, range(2))
         await store.write(
-            inserts=[Insert("audit", "AU-1", {"record": key(0)}), Insert("audit", "AU-2", {"record": key(1)})],
+            inserts=[
+                Insert("audit", "AU-1", {"record": key(0)}),
+                Insert("audit", "AU-2", {"record": key(1)}),
+            ],
             updates=[(key(0), {"status": "accepted"}), (key(1), {"status": "refused"})],
         )
         abandon(store)

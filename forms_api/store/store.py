@@ -216,7 +216,13 @@ class Store:
             doc_id = shard.allocate()
             document = {**insert.document, KEYS: [insert.key, *insert.unique]}
             operations.append(
-                {"op": "insert", "kind": insert.kind, "shard": shard.number, "doc_id": doc_id, "doc": document}
+                {
+                    "op": "insert",
+                    "kind": insert.kind,
+                    "shard": shard.number,
+                    "doc_id": doc_id,
+                    "doc": document,
+                }
             )
         operations += [{"op": "update", "key": key, "fields": fields} for key, fields in updates]
         if len(operations) == 1:
