@@ -300,7 +300,7 @@ def test_the_auditor_reads_the_log_but_may_not_reveal_or_act(console: Any) -> No
     log = soup(console.get("/staff/audit", params={"record": number}).text)
     [row] = log.select(".ipps-staff-audit tbody tr")
     cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
-    assert cells[1] == "wang（受理人员）" and cells[2].startswith("受理") and cells[3] == number
+    assert cells[1] == "wang（受理员）" and cells[2].startswith("受理") and cells[3] == number
     assert "已提交 → 已受理" in cells[4]
     log_in(console, "wang")
     assert console.get("/staff/audit").status_code == 403

@@ -252,7 +252,7 @@ def test_role_matrix(action, kind, state, role):
 
 
 def test_role_restricted_to_a_state_says_which():
-    with pytest.raises(Refused, match="受理人员只能在“已提交”状态下进行“要求补正”操作，当前状态为“办理中”"):
+    with pytest.raises(Refused, match="受理员只能在“已提交”状态下进行“要求补正”操作，当前状态为“办理中”"):
         apply(application("办理中"), "request_correction", actor("acceptor"), FULL_PAYLOAD, NOW, ITEM)
 
 
@@ -450,7 +450,7 @@ def test_event_and_applied_to():
         "state": "已受理",
         "action": "accept",
         "note": "已受理，承诺3 个工作日内办结，办结期限 2026-10-16",
-        "actor": "受理人员甲",
+        "actor": "受理员甲",
         "role": "acceptor",
         "details": {"note": "材料齐全"},
     }
@@ -507,7 +507,7 @@ def test_consultation_assign_reply_and_faq():
     }
     faq = apply(record, "mark_faq", actor("supervisor"), {}, NOW)
     record = faq.applied_to(record)
-    assert record["faq"] == {"at": "2026-10-13T10:00:00+08:00", "by": "督办人员甲"}
+    assert record["faq"] == {"at": "2026-10-13T10:00:00+08:00", "by": "监督员甲"}
     with pytest.raises(Refused, match="已列入常见问题"):
         apply(record, "mark_faq", actor("acceptor"), {}, NOW)
 
@@ -516,7 +516,7 @@ def test_applicant_sends_corrections_and_staff_cannot():
     record = apply(
         application(), "request_correction", actor("acceptor"), {"note": "缺签字"}, NOW, ITEM
     ).applied_to(application())
-    with pytest.raises(Refused, match="受理人员无权进行“提交补正材料”操作"):
+    with pytest.raises(Refused, match="受理员无权进行“提交补正材料”操作"):
         apply(record, "receive_correction", actor("acceptor"), {}, NOW, ITEM)
     later = NOW + dt.timedelta(days=1)
     outcome = apply(record, "receive_correction", Actor("张三", "applicant"), {}, later, ITEM)

@@ -201,7 +201,7 @@ def test_remind_an_unassigned_consultation_reminds_the_acceptors():
     record = {"kind": "consultation", "status": "已提交", "reply_due": "2026-10-08", "timeline": []}
     outcome = apply(record, "remind", SUPERVISOR, {}, at(date(2026, 10, 9)), None)
     assert outcome.changes["reminders"][0]["role"] == "acceptor"
-    assert outcome.event["note"] == "已催告受理人员：超过期限 1 个工作日"
+    assert outcome.event["note"] == "已催告受理员：超过期限 1 个工作日"
 
 
 # --- the pause rule -------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def _remind(record, values, now, today, actor, item):
         reminded = {"role": "acceptor"}
     late = deadlines.deadline_state(record, today)
     entry = {"at": _stamp(now), "by": actor.name, **reminded, "overdue_days": late.overdue_days}
-    whom = f"部门（{reminded['department']}）" if "department" in reminded else "受理人员"
+    whom = f"部门（{reminded['department']}）" if "department" in reminded else "受理员"
     text = f"已催告{whom}：超过期限 {late.overdue_days} 个工作日"
     return {"reminders": [*record.get("reminders", []), entry]}, text
 

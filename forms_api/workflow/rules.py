@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from ..staff.roles import ROLES as STAFF_ROLE_TABLE
+
 # --- states --------------------------------------------------------------------------------------
 
 SUBMITTED = "已提交"
@@ -51,15 +53,9 @@ APPLICANT = "applicant"
 ROLES = (*STAFF_ROLES, APPLICANT)
 
 ROLE_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        ADMIN: "管理员",
-        ACCEPTOR: "受理人员",
-        HANDLER: "办理人员",
-        SUPERVISOR: "督办人员",
-        AUDITOR: "审计人员",
-        APPLICANT: "申请人",
-    }
+    {**{role.id: role.label for role in STAFF_ROLE_TABLE.values()}, APPLICANT: "申请人"}
 )
+"""The Chinese names of the roles, the console's own (:mod:`forms_api.staff.roles`)."""
 
 ACTION_LABELS: Mapping[str, str] = MappingProxyType(
     {
