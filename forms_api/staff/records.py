@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import workflow
+from .. import notify, workflow
 from ..casework import Casework, NotFound, Stale
 from ..masking import mask_email, mask_name
 from ..service import Invalid, Service, Upload, correction_list, now
@@ -123,6 +123,7 @@ def _render(
         "done": DONE.get(request.query_params.get("done", "")),
         "local": local_time,
         "mask_email": mask_email,
+        "notice_events": notify.EVENTS,
     }
     title = f"办件 {record['receipt_no']}"
     return request.app.state.pages.page(title, "staff/record.html", context, status)
