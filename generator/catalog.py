@@ -9,7 +9,7 @@ raising, for ``ipps validate``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -21,6 +21,7 @@ from generator.schema import (
     Department,
     Directory,
     DirectoryEntry,
+    FaqEntry,
     Fee,
     FeeStandard,
     Item,
@@ -50,6 +51,8 @@ class Catalog:
     themes: dict[str, Theme]
     assets: list[DataAsset]
     standards: StandardsFile
+    faq: list[FaqEntry] = field(default_factory=list)
+    """The 咨询问答手册 (``faq.yml``, which may be absent), in file order."""
 
     @property
     def files_dir(self) -> Path:
@@ -141,6 +144,7 @@ def load_catalog(root: Path, display_root: Path | None = None) -> Catalog:
         themes={t.id: t for t in parts.single("themes").themes},
         assets=list(parts.single("data-assets").assets),
         standards=parts.single("standards"),
+        faq=list(faq.faqs) if (faq := parts.single("faq")) else [],
     )
 
 

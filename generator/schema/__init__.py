@@ -14,6 +14,7 @@ from .base import CatalogModel
 from .common import Change, Contact, LegalBasis, TimeLimit
 from .departments import Department, DepartmentsFile
 from .directories import Directory, DirectoryEntry
+from .faq import FaqEntry, FaqFile
 from .fees import Fee, FeeStandard, Reduction, Tier
 from .items import Charges, FeeItem, FormField, Item, Material, Status, Step
 from .platform import Platform
@@ -53,6 +54,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("themes", "主题服务", "themes.yml", ThemesFile, ("themes.yml",)),
     FileKind("data-assets", "数据资产目录", "data-assets.yml", DataAssetsFile, ("data-assets.yml",)),
     FileKind("standards", "标准体系", "standards.yml", StandardsFile, ("standards.yml",)),
+    FileKind("faq", "咨询问答手册", "faq.yml", FaqFile),
 )
 
 __all__ = [
@@ -65,6 +67,8 @@ __all__ = [
     "Department",
     "Directory",
     "DirectoryEntry",
+    "FaqEntry",
+    "FaqFile",
     "Fee",
     "FeeItem",
     "FeeStandard",

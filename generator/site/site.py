@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from generator.catalog import Catalog
-from generator.schema import Department, Directory, DirectoryEntry, Item, Theme
+from generator.schema import Department, Directory, DirectoryEntry, FaqEntry, Item, Theme
 
 DIRECTORY_ORDER = ("basic", "value-added")
 
@@ -75,6 +75,20 @@ class Site:
             for slug in theme.items:
                 found[slug].append(theme)
         return found
+
+    @cached_property
+    def handbook(self) -> list[FaqEntry]:
+        """The 咨询问答手册 as published: the entries of ``faq.yml`` not marked hidden."""
+        return [entry for entry in self.catalog.faq if not entry.hidden]
+
+    @cached_property
+    def handbook_of(self) -> dict[str, list[FaqEntry]]:
+        """The published 咨询问答手册 entries about each item (by slug), in file order."""
+        found: dict[str, list[FaqEntry]] = defaultdict(list)
+        for entry in self.handbook:
+            if entry.item:
+                found[entry.item].append(entry)
+        return dict(found)
 
     @cached_property
     def updated(self) -> dt.date:

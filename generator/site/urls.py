@@ -43,6 +43,8 @@ EDITOR_REFERENCE = "editor-reference/"
 DATA_DIR = "data/"
 FILES = "files/"
 CONSULT = "consult/"
+FAQ = "consult/faq/"
+"""The 咨询问答手册, beside the consultation form it grows from."""
 LOOKUP = "lookup/"
 RATE = "rate/"
 DISCLOSURE = "disclosure/"
@@ -66,6 +68,15 @@ def directory(stem: str) -> str:
 def directory_entry(stem: str, entry_id: str) -> str:
     """The items of one directory entry (事项类别), e.g. ``directories/basic/patent-basic/``."""
     return f"{DIRECTORIES}{stem}/{entry_id}/"
+
+
+def faq_group(slug: str | None) -> str:
+    """An item's questions in the 咨询问答手册 (``None``: the general questions)."""
+    return f"{FAQ}#{faq_anchor(slug)}"
+
+
+def faq_anchor(slug: str | None) -> str:
+    return f"item-{slug}" if slug else "general"
 
 
 def fee_standard(standard_id: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from generator.problems import Finding
 from generator.schema import FeeStandard, Item, TimeLimit
+from generator.schema.faq import receipt_day
 
 from .parts import FILES_DIR, CatalogParts, SourceFile
 
@@ -173,6 +174,10 @@ def check_unique_ids(parts: CatalogParts) -> Iterator[Finding]:
         yield from _repeats(
             "入口标识", ((a.id, f, ("audiences", n, "id")) for n, a in enumerate(platform.audiences))
         )
+    for f, model in parts.models("faq"):
+        yield from _repeats(
+            "来源办件编号", ((e.source, f, ("faqs", n, "source")) for n, e in enumerate(model.faqs))
+        )
 
 
 # --- codes -----------------------------------------------------------------------------------
@@ -244,6 +249,7 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("data-assets", ("assets", "*", "owner"), "department", "归属部门"),
     Reference("platform", ("featured_items", "*"), "item", "常用事项"),
     Reference("platform", ("notices", "*", "item"), "item", "公告的相关事项"),
+    Reference("faq", ("faqs", "*", "item"), "item", "问答的所属事项"),
 )
 
 
@@ -362,6 +368,20 @@ def check_reduction_scope(parts: CatalogParts) -> Iterator[Finding]:
                         f"减缴政策「{reduction.name}」引用的收费项目「{fee_id}」不在本收费标准中"
                         + _suggest(fee_id, fee_ids),
                     )
+
+
+def check_faq(parts: CatalogParts) -> Iterator[Finding]:
+    """A question cannot be published before it was asked (the receipt number carries the day)."""
+    for f, model in parts.models("faq"):
+        for n, entry in enumerate(model.faqs):
+            asked = receipt_day(entry.source)
+            if asked and entry.published < asked:
+                yield Finding(
+                    f.rel,
+                    ("faqs", n, "published"),
+                    "E109",
+                    f"发布日期（{entry.published}）早于咨询留言 {entry.source} 的提交日期（{asked}）",
+                )
 
 
 # --- time limits -----------------------------------------------------------------------------
@@ -763,6 +783,7 @@ RULES: tuple[Rule, ...] = (
     check_fees,
     check_forms,
     check_data_assets,
+    check_faq,
 )
 
 

@@ -9,6 +9,7 @@ from ..site import Site
 from . import (
     browse,
     directories,
+    faq,
     fees,
     forms,
     home,
@@ -34,6 +35,7 @@ BUILDERS = (
     reference.pages,
     search.pages,
     forms.pages,
+    faq.pages,
 )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from forms_api import forms
 from generator import feecalc
-from generator.schema import Item
+from generator.schema import FaqEntry, Item
 
 from .. import urls
 from ..page import Section, SitePage
@@ -22,7 +22,7 @@ def pages(site: Site) -> Iterator[SitePage]:
             description=_description(item),
             template="item.html",
             context=lambda slug=slug: context(site, slug),
-            sections=sections(item),
+            sections=sections(item, site.handbook_of.get(slug, ())),
         )
 
 
@@ -33,7 +33,8 @@ def _description(item: Item) -> str:
     )
 
 
-def sections(item: Item) -> list[Section]:
+def sections(item: Item, handbook: Sequence[FaqEntry] = ()) -> list[Section]:
+    """The page's sections; ``handbook``: the item's entries in the 咨询问答手册."""
     found = [
         Section("basic", "基本信息"),
         Section("conditions", "受理条件"),
@@ -45,7 +46,7 @@ def sections(item: Item) -> list[Section]:
     if item.result:
         found.append(Section("result", "办理结果"))
     found += [Section("places", "办理地点和时间"), Section("contacts", "咨询与监督")]
-    if item.faqs:
+    if item.faqs or handbook:
         found.append(Section("faqs", "常见问题"))
     if accepts_applications(item):
         found.append(Section("apply", "在线申请"))
@@ -85,4 +86,5 @@ def context(site: Site, slug: str) -> dict[str, Any]:
         "forms": forms,
         "application_form": forms.application_form(item) if accepts_applications(item) else None,
         "takes_consultations": takes_consultations(item),
+        "handbook": site.handbook_of.get(slug, []),
     }
