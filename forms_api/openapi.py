@@ -60,14 +60,28 @@ LOOKUP = {
         "status": {"type": "string"},
         "submitted_at": {"type": "string", "format": "date-time"},
         "item": {"type": ["object", "null"]},
-        "due_date": {"type": "string", "format": "date"},
+        "accepted": {"type": "boolean", "description": "申请已受理（办结期限自受理之日起计算）"},
+        "due_date": {"type": ["string", "null"], "format": "date", "description": "承诺办结日期，受理后才有"},
         "reply_due": {"type": "string", "format": "date"},
         "timeline": {
             "type": "array",
             "items": {"type": "object"},
-            "description": "进度节点：时间、状态、说明",
+            "description": "进度节点：时间、状态、说明（不含工作人员姓名）",
         },
-        "corrections": {"type": "array", "items": {"type": "object"}, "description": "需要补正的内容"},
+        "corrections": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "需补正时，需要补正的全部内容，每项一行",
+        },
+        "correction_url": {
+            "type": "string",
+            "description": "需补正时，提交补正材料的地址（加 ?code=查询码）",
+        },
+        "refusal_reason": {"type": "string", "description": "不予受理的理由"},
+        "result": {
+            "type": "object",
+            "description": "办理结果；有结果文书文件时可从 /api/lookup/{receipt_no}/result-file 下载",
+        },
         "reply": {"type": ["object", "null"], "description": "咨询的答复"},
         "rated": {"type": "boolean"},
     },
@@ -80,7 +94,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     texts = {
         400: "请求无法读取",
         403: "来自不允许的网站",
-        409: "重复评价",
+        409: "与当前状态冲突（已评价过、当前无需补正等）",
         413: "请求过大",
         415: "不支持的内容格式",
         422: "填写的内容有问题（fields 列出全部）",
@@ -134,6 +148,11 @@ def build(site_name: str) -> dict[str, Any]:
             "description": "查询码",
         }
     ]
+    receipt_param = {"name": "receipt_no", "in": "path", "required": True, "schema": {"type": "string"}}
+    not_found = {
+        "description": "办件编号不存在或查询码不正确（两者的回答完全相同）",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     lookup_responses = {
         "200": {
             "description": "办件进度",
@@ -174,6 +193,58 @@ def build(site_name: str) -> dict[str, Any]:
                         *lookup_params,
                     ],
                     "responses": lookup_responses,
+                }
+            },
+            "/api/lookup/{receipt_no}/correction": {
+                "get": {
+                    "summary": "补正材料表单（网页）",
+                    "parameters": [receipt_param, *lookup_params],
+                    "responses": {
+                        "200": {"description": "补正表单页面"},
+                        **_errors(409, 429),
+                        "404": not_found,
+                    },
+                },
+                "post": {
+                    "summary": "提交补正材料（一次提交补正通知列出的全部材料）",
+                    "parameters": [receipt_param],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["code"],
+                                    "properties": {
+                                        "code": {"type": "string", "description": "查询码"},
+                                        "note": {"type": "string", "description": "补正说明"},
+                                    },
+                                    "additionalProperties": {
+                                        "type": "string",
+                                        "format": "binary",
+                                        "description": "以材料编号为字段名的文件",
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "已收到补正材料，返回最新进度",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Lookup"}}
+                            },
+                        },
+                        **_errors(409, 422, 429),
+                        "404": not_found,
+                    },
+                },
+            },
+            "/api/lookup/{receipt_no}/result-file": {
+                "get": {
+                    "summary": "下载结果文书",
+                    "parameters": [receipt_param, *lookup_params],
+                    "responses": {"200": {"description": "结果文书文件"}, **_errors(429), "404": not_found},
                 }
             },
             "/api/health": {"get": {"summary": "服务状态", "responses": {"200": {"description": "正常"}}}},
