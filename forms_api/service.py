@@ -353,6 +353,8 @@ def _item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:
 
 
 CORRECTION = "需补正"
+INTERNAL_ACTIONS = frozenset({"assign", "remind", "mark_faq"})
+"""Steps of the centre's own work (分派, 催告, FAQ) that the submitter's timeline leaves out."""
 
 
 def correction_list(record: Mapping[str, Any]) -> list[str]:
@@ -374,6 +376,7 @@ def public_view(record: Mapping[str, Any], *, rated: bool) -> dict[str, Any]:
         "timeline": [
             {"at": step["at"], "state": step["state"], "note": step.get("note", "")}
             for step in record.get("timeline", [])
+            if step.get("action") not in INTERNAL_ACTIONS
         ],
         "corrections": correction_list(record) if record["status"] == CORRECTION else [],
         "reply": {"text": record["reply"]["text"], "at": record["reply"]["at"]}

@@ -3,12 +3,14 @@ download, the audit log and personal-data reveal, through the real application."
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from forms_api.workdays import china_tz
 from tests.api import JSON, consultation, id_number, pdf, pledge_fields, pledge_files
 from tests.console import act, actions_offered, console_client, log_in, record_page, soup
 
@@ -335,3 +337,59 @@ def test_the_queues_and_the_search_find_the_work(console: Any) -> None:
         if a.select_one(".ipps-count")
     }
     assert counts["new"] == "2" and counts["correction"] == "1" and counts["overdue"] == "0"
+
+
+# --- deadlines: 示警 and 催告 -------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set the service's time (China) for the console's actions and queues."""
+    from forms_api import casework
+    from forms_api.staff import records, workbench
+
+    def set_to(text: str) -> None:
+        moment = dt.datetime.fromisoformat(text).replace(tzinfo=china_tz())
+        for module in (casework, records, workbench):
+            monkeypatch.setattr(module, "now", lambda: moment)
+
+    return set_to
+
+
+def test_overdue_work_is_flagged_reminded_and_needs_a_reason_to_complete(console: Any, clock: Any) -> None:
+    receipt = submit(console)
+    number = receipt["receipt_no"]
+    clock("2026-11-26T10:00:00")  # Thursday; 专利权质押登记 is promised in 2 working days
+    log_in(console, "wang")
+    act(console, number, "accept")
+    assert console.app.state.service.store.get(number)["due_date"] == "2026-11-30"
+
+    def queue(name: str) -> list[str]:
+        page = soup(console.get("/staff/", params={"queue": name}).text)
+        return [a.get_text() for a in page.select(".ipps-staff-queue tbody td:first-child a")]
+
+    clock("2026-11-27T09:00:00")  # Friday: due on the next working day
+    assert queue("due_soon") == [number] and queue("overdue") == []
+    clock("2026-12-02T09:00:00")  # Wednesday: two working days late
+    assert queue("overdue") == [number] and queue("due_soon") == []
+    log_in(console, "sun")
+    assert "remind" in actions_offered(console, number)
+    assert act(console, number, "remind", note="请今天办结").status_code == 303
+    log_in(console, "li")
+    page = soup(console.get("/staff/", params={"queue": "overdue"}).text)
+    flags = [f.get_text(strip=True) for f in page.select(".ipps-staff-queue tbody .ipps-flag")]
+    assert flags == ["超期 2 个工作日", "已催告"]
+    refused = act(console, number, "complete", result="准予登记")
+    assert refused.status_code == 422
+    assert [a["href"] for a in soup(refused.text).select("#action-complete .ipps-error-summary a")] == [
+        "#complete-overdue_reason"
+    ]
+    done = act(console, number, "complete", result="准予登记", overdue_reason="质权人盖章核实耗时")
+    assert done.status_code == 303
+    record = console.app.state.service.store.get(number)
+    assert record["completed_late"] and record["completed_overdue_days"] == 2
+    assert record["overdue_reason"]["reason"] == "质权人盖章核实耗时"
+    notes = [step["note"] for step in record["timeline"]]
+    assert "已催告部门（market-regulation）：超过期限 2 个工作日" in notes
+    public = console.app.state.service.lookup(number, receipt["lookup_code"])
+    assert [step["state"] for step in public["timeline"]] == ["已提交", "已受理", "已办结"]  # no 催告
