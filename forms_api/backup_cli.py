@@ -56,7 +56,7 @@ def add_commands(commands: Any) -> None:
     restore.set_defaults(handler=cmd_restore)
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def settings_from(args: argparse.Namespace) -> Any:
     """The settings with ``--data-dir`` applied, or None after printing why they are unusable."""
     from .settings import SettingsError, load
 
@@ -74,7 +74,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from .backup import BackupError, backup
     from .uploads import format_size
 
-    if (settings := _settings(args)) is None:
+    if (settings := settings_from(args)) is None:
         return EXIT_USAGE
     try:
         result = backup(settings.data_dir, args.dest, key_path=settings.key_path, with_key=args.with_key)
@@ -93,7 +93,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from .backup import BackupError, restore
     from .store import StoreLocked
 
-    if (settings := _settings(args)) is None:
+    if (settings := settings_from(args)) is None:
         return EXIT_USAGE
     try:
         result = restore(args.src, settings.data_dir, key_path=settings.key_path, force=args.force)

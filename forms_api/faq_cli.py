@@ -20,7 +20,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from . import backup_cli
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = backup_cli.EXIT_OK, backup_cli.EXIT_FAILED, backup_cli.EXIT_USAGE
 
 
 def add_commands(commands: Any) -> None:
@@ -48,16 +50,8 @@ def add_commands(commands: Any) -> None:
 def _settings(args: argparse.Namespace) -> Any:
     """The settings with ``--data-dir`` and ``--catalog-dir`` applied, or None after printing
     why they are unusable."""
-    from .settings import SettingsError, load
-
-    try:
-        settings = load()
-    except SettingsError as exc:
-        print(str(exc), file=sys.stderr)
-        return None
-    if args.data_dir is not None:
-        settings = dataclasses.replace(settings, data_dir=args.data_dir)
-    if args.catalog_dir is not None:
+    settings = backup_cli.settings_from(args)
+    if settings is not None and args.catalog_dir is not None:
         settings = dataclasses.replace(settings, catalog_dir=args.catalog_dir)
     return settings
 

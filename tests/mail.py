@@ -13,13 +13,14 @@ import datetime as dt
 import email
 import email.policy
 import socket
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import Envelope, Session
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 
 def run(coroutine: Any) -> Any:
@@ -108,3 +109,20 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+class TlsLogin:
+    """A TLS server context with a self-signed certificate, and an aiosmtpd authenticator that
+    accepts one password and keeps every (login, password) tried."""
+
+    def __init__(self, folder: Path, password: bytes) -> None:
+        self.cert, key = self_signed(folder)
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.context.load_cert_chain(self.cert, key)
+        self.password = password
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        self.logins.append((data.login, data.password))
+        return AuthResult(success=data.password == self.password, handled=False)

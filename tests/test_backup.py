@@ -11,7 +11,7 @@ import json
 import os
 import tarfile
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from forms_api.backup_cli import add_commands
 from forms_api.crypto import Vault
 from forms_api.store import Store, StoreLocked
 from forms_api.store import store as store_module
+from tests.live_store import LiveStore
 
 PDF = b"%PDF-1.7\n" + "营业执照".encode() * 100 + b"\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -44,33 +45,14 @@ def run(coroutine: Any) -> Any:
         return worker.submit(asyncio.run, coroutine).result()
 
 
-class Live:
-    """A store kept open by a loop running in a thread, as a server keeps it open."""
-
-    def __init__(self, folder: Path) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-        async def open_store() -> Store:
-            return Store(folder)
-
-        self.store: Store = self.call(open_store())
-
-    def call(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
+class Live(LiveStore):
+    """The live store, with documents of this test's shape."""
 
     def insert(self, kind: str, numbers: range) -> None:
         async def insert_all() -> None:
             await asyncio.gather(*(self.store.insert(kind, key(kind, n), document(kind, n)) for n in numbers))
 
         self.call(insert_all())
-
-    def close(self) -> None:
-        self.call(self.store.close())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join()
-        self.loop.close()
 
 
 def key(kind: str, n: int) -> str:

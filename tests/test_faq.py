@@ -8,7 +8,6 @@ import concurrent.futures
 import datetime as dt
 import os
 import re
-import threading
 from collections.abc import Coroutine, Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from generator.site.pages import faq as faq_pages
 from generator.site.pages.items import sections
 from generator.site.site import Site
 from tests.conftest import SAMPLE_CATALOG, CatalogCopy, html_of
+from tests.live_store import LiveStore
 
 TODAY = dt.date(2026, 11, 25)
 FAQ = "faq.yml"
@@ -458,32 +458,9 @@ def test_values_that_yaml_would_read_otherwise_stay_text(setup: tuple[Path, Cata
     assert (entry.question, entry.answer) == ("0o17", "true")
 
 
-class Server:
-    """A store kept open by a loop in a thread, holding the lock as the running server does."""
-
-    def __init__(self, folder: Path) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-        async def open_store() -> Store:
-            return Store(folder)
-
-        self.store: Store = self.call(open_store())
-
-    def call(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
-
-    def close(self) -> None:
-        self.call(self.store.close())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join()
-        self.loop.close()
-
-
 def test_export_works_while_the_server_holds_the_store(setup: tuple[Path, CatalogCopy]) -> None:
     data_dir, catalog = setup
-    server = Server(data_dir / "store")
+    server = LiveStore(data_dir / "store")
     try:
         server.call(server.store.insert("consultation", receipt(1), consultation(1)))
         server.call(server.store.checkpoint())

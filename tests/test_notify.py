@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import ssl
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from forms_api.notify import (
     EVENTS,
@@ -24,7 +22,7 @@ from forms_api.notify import (
     SmtpConfig,
     build_notice,
 )
-from tests.mail import Inbox, free_port, local_smtp_server, run, self_signed
+from tests.mail import Inbox, TlsLogin, free_port, local_smtp_server, run
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -165,28 +163,20 @@ def test_email_reaches_the_server_with_chinese_subject_and_body(
 
 
 def test_email_with_starttls_and_login(tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
-    logins: list[tuple[bytes, bytes]] = []
-
-    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-        assert isinstance(data, LoginPassword)
-        logins.append((data.login, data.password))
-        return AuthResult(success=data.password == b"secret", handled=False)
+    tls = TlsLogin(tmp_path, b"secret")
 
     with local_smtp_server(
-        tls_context=server_context, require_starttls=True, authenticator=authenticate, auth_require_tls=True
+        tls_context=tls.context, require_starttls=True, authenticator=tls.authenticate, auth_require_tls=True
     ) as (controller, inbox):
         config = smtp_config(
-            controller, security="starttls", ca_file=cert, username="ipps", password="secret"
+            controller, security="starttls", ca_file=tls.cert, username="ipps", password="secret"
         )
         attempts = run(Notifier(EmailChannel(config)).send(build_notice(APPLICATION, "accepted")))
         assert attempts[0].status == SENT, attempts[0].error
-        assert logins == [(b"ipps", b"secret")]
+        assert tls.logins == [(b"ipps", b"secret")]
         assert inbox.messages()[0]["Subject"].endswith("已受理")
 
-        wrong = smtp_config(controller, security="starttls", ca_file=cert, username="ipps", password="x")
+        wrong = smtp_config(controller, security="starttls", ca_file=tls.cert, username="ipps", password="x")
         (failed,) = run(Notifier(EmailChannel(wrong)).send(build_notice(APPLICATION, "accepted")))
         assert failed.status == FAILED and "登录失败" in failed.error
 

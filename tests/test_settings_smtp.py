@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import ssl
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from forms_api.notify import (
     FAILED,
@@ -21,7 +18,7 @@ from forms_api.notify import (
     smtp_config,
 )
 from forms_api.settings import Settings, SettingsError, load
-from tests.mail import Inbox, local_smtp_server, run, self_signed
+from tests.mail import Inbox, TlsLogin, local_smtp_server, run
 
 APPLICATION = {
     "kind": "application",
@@ -263,19 +260,13 @@ def test_a_notice_goes_out_through_the_configured_server(
 
 
 def test_ssl_with_login_from_a_password_file_and_a_ca_file(tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
-    logins: list[tuple[bytes, bytes]] = []
-
-    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
-        assert isinstance(data, LoginPassword)
-        logins.append((data.login, data.password))
-        return AuthResult(success=data.password == b" pass word ", handled=False)
+    tls = TlsLogin(tmp_path, b" pass word ")
 
     (tmp_path / "password").write_text(" pass word \n", encoding="utf-8")
     # TLS from the start: aiosmtpd does not count that as TLS for AUTH, hence auth_require_tls off
-    server = local_smtp_server(ssl_context=server_context, authenticator=authenticate, auth_require_tls=False)
+    server = local_smtp_server(
+        ssl_context=tls.context, authenticator=tls.authenticate, auth_require_tls=False
+    )
     with server as (controller, inbox):
         environ = {
             "IPPS_SMTP_HOST": "127.0.0.1",
@@ -284,7 +275,7 @@ def test_ssl_with_login_from_a_password_file_and_a_ca_file(tmp_path: Path) -> No
             "IPPS_SMTP_SENDER": "noreply@ipps.example.cn",
             "IPPS_SMTP_USERNAME": "ipps",
             "IPPS_SMTP_PASSWORD_FILE": str(tmp_path / "password"),
-            "IPPS_SMTP_CA_FILE": str(cert),
+            "IPPS_SMTP_CA_FILE": str(tls.cert),
         }
         (attempt,) = run(
             notifier_from_settings(load(environ, tmp_path)).send(build_notice(APPLICATION, "accepted"))
@@ -294,5 +285,5 @@ def test_ssl_with_login_from_a_password_file_and_a_ca_file(tmp_path: Path) -> No
         without_ca = load(environ | {"IPPS_SMTP_CA_FILE": ""}, tmp_path)  # the system CAs do not know it
         (failed,) = run(notifier_from_settings(without_ca).send(build_notice(APPLICATION, "accepted")))
         assert failed.status == FAILED and "加密连接失败" in failed.error
-    assert logins == [(b"ipps", b" pass word ")]
+    assert tls.logins == [(b"ipps", b" pass word ")]
     assert [e.rcpt_tos for e in inbox.envelopes] == [["lin@example.com"]]
