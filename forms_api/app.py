@@ -46,6 +46,9 @@ from .store import Store
 
 log = logging.getLogger("ipps")
 
+LOGINS_PER_MINUTE = (20, 60.0)
+"""Login attempts allowed from one client address."""
+
 LOOKUPS_PER_SUBMISSION = 3
 """Lookups are allowed at three times the submission rate: enough for people, too few to
 guess lookup codes."""
@@ -106,6 +109,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     rate = settings.rate
     app.state.submission_limiter = RateLimiter(*rate) if rate else None
     app.state.lookup_limiter = RateLimiter(rate[0] * LOOKUPS_PER_SUBMISSION, rate[1]) if rate else None
+    # Password guesses per client address, over and above the per-account lockout: one address
+    # cannot try many accounts quickly either. Off with the other limits (rate_limit = 0).
+    app.state.login_limiter = RateLimiter(*LOGINS_PER_MINUTE) if rate else None
     app.state.openapi = openapi.build(catalog.platform.name)
     app.state.pages = None
     app.state.disclosure = None

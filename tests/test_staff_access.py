@@ -187,3 +187,20 @@ def test_an_administrator_may_export_personal_data_in_full_as_xlsx(console: Any)
 
 def test_the_staff_table_names_a_member_per_role() -> None:
     assert {role for role, _ in STAFF.values()} == ALL
+
+
+def test_one_address_cannot_try_many_passwords_quickly(built_site: Path, tmp_path: Path) -> None:
+    with console_client(built_site, tmp_path / "data", rate_limit="10/minute") as console:
+        form = soup(console.get("/staff/login").text).select_one("form[action='/staff/login']")
+        hidden = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+        names = [name for name in STAFF] * 4  # a few guesses on each account: no account locks
+        statuses = []
+        for name in names[:21]:
+            answer = console.post(
+                "/staff/login", data={**hidden, "username": name, "password": "guess guess"}
+            )
+            statuses.append(answer.status_code)
+            if answer.status_code == 401:
+                hidden["csrf"] = soup(answer.text).select_one("input[name=csrf]")["value"]
+        assert statuses[:20] == [401] * 20 and statuses[20] == 429
+        assert int(answer.headers["retry-after"]) > 0

@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..fields import Field, Form, clean, validate
+from ..limits import client_of
 from . import audit, exports, records, workbench
 from .access import Console, secure
 from .accounts import AccountError
@@ -101,6 +102,12 @@ async def login_form(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     console = _console(request)
+    limiter = request.app.state.login_limiter
+    if limiter is not None and (wait := limiter.retry_after(client_of(request))) is not None:
+        message = f"登录尝试过于频繁，请 {wait} 秒后再试"
+        return request.app.state.pages.message(
+            "登录过于频繁", message, 429, headers={"Retry-After": str(wait)}
+        )
     async with request.form(max_files=0, max_fields=10) as form:
         raw = {name: form.get(name) for name in ("username", "password", "totp", "csrf", "next")}
     values, errors = clean({k: v for k, v in raw.items() if isinstance(v, str)}, LOGIN_FORM)
