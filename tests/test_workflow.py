@@ -67,6 +67,14 @@ EXPECTED_EDGES = {
     ("consultation", "已分派", "reply"): "已答复",
     ("consultation", "已分派", "remind"): "已分派",
     ("consultation", "已答复", "mark_faq"): "已答复",
+    ("case", "待处理", "record_visit"): "已回访",
+    ("case", "待处理", "close_case"): "已办结",  # an anonymous 差评 needs no visit
+    ("case", "待处理", "remind"): "待处理",
+    ("case", "已回访", "record_visit"): "已回访",
+    ("case", "已回访", "close_case"): "已办结",
+    ("case", "已回访", "remind"): "已回访",
+    ("complaint", "已提交", "answer"): "已答复",
+    ("complaint", "已提交", "remind"): "已提交",
 }
 
 # action -> role -> the states in which the role may take it (None: wherever the graph allows)
@@ -83,6 +91,9 @@ EXPECTED_ROLES: dict[str, dict[str, set[str] | None]] = {
     "assign": {"acceptor": None, "admin": None},
     "reply": {"handler": None, "acceptor": None},
     "mark_faq": {"supervisor": None, "acceptor": None},
+    "record_visit": {"supervisor": None, "handler": None},
+    "close_case": {"supervisor": None, "handler": None},
+    "answer": {"supervisor": None, "admin": None},
 }
 
 # Enough for every action to pass its value checks.
@@ -95,6 +106,9 @@ FULL_PAYLOAD = {
     "document": "ZL-2026-0001",
     "department": "center",
     "overdue_reason": "等待国家知识产权局复函",
+    "method": "电话",
+    "satisfaction": "2",
+    "outcome": "整改",
 }
 
 
@@ -131,7 +145,37 @@ def consultation(status: str = "已提交", **fields: Any) -> dict[str, Any]:
     return record | fields
 
 
-RECORDS = {"application": application, "consultation": consultation}
+def case(status: str = "待处理", **fields: Any) -> dict[str, Any]:
+    record = {
+        "kind": "case",
+        "receipt_no": "CP20260930-000001",
+        "status": status,
+        "submitted_at": "2026-09-30T09:00:00+08:00",
+        "rating_no": "PJ20260930-000001",
+        "level": 5,
+        "named": False,
+        "department": "bureau",
+        "due_date": "2026-10-09",
+        "timeline": [{"at": "2026-09-30T09:00:00+08:00", "state": "待处理", "note": "收到差评"}],
+    }
+    return record | fields
+
+
+def complaint(status: str = "已提交", **fields: Any) -> dict[str, Any]:
+    record = {
+        "kind": "complaint",
+        "receipt_no": "TS20260930-000001",
+        "status": status,
+        "submitted_at": "2026-09-30T09:00:00+08:00",
+        "reply_due": "2026-10-09",
+        "subject": "窗口等候时间长",
+        "message": "上午排队一个多小时。",
+        "timeline": [{"at": "2026-09-30T09:00:00+08:00", "state": "已提交", "note": "收到投诉"}],
+    }
+    return record | fields
+
+
+RECORDS = {"application": application, "consultation": consultation, "case": case, "complaint": complaint}
 
 
 def actor(role: str, departments: tuple[str, ...] = ("bureau",)) -> Actor:
@@ -148,7 +192,7 @@ def pick_role(action: str, state: str) -> str:
 
 
 def item_for(kind: str, action: str) -> ItemRules | None:
-    if kind == "consultation":
+    if kind != "application":
         return None
     return INSTANT if action == "accept_and_complete" else ITEM
 
@@ -185,7 +229,7 @@ def test_role_table_is_the_specified_one():
 
 MATRIX = [
     (kind, state, action)
-    for kind in ("application", "consultation")
+    for kind in ("application", "consultation", "case", "complaint")
     for state in STATES[kind]
     for action in ACTIONS
 ]
@@ -534,3 +578,50 @@ def test_wrong_inputs_are_programming_errors():
         apply(application(), "accept", actor("acceptor"), {}, NOW)
     with pytest.raises(Refused, match="未知的操作"):
         apply(application(), "delete", actor("admin"), {}, NOW, ITEM)
+
+
+# --- 差评 cases and complaints ---------------------------------------------------------------------
+
+
+def test_a_named_bad_rating_cannot_close_without_a_return_visit():
+    named = case(named=True, receipt_no_rated="SQ20260930-000001")
+    closing = {"outcome": "整改", "text": "已调整窗口排班"}
+    with pytest.raises(Refused, match="实名差评须先记录回访"):
+        apply(named, "close_case", actor("supervisor"), closing, NOW)
+    visit = {"method": "电话", "satisfaction": "2", "note": "申请人认可整改"}
+    visited = apply(named, "record_visit", actor("handler"), visit, NOW).applied_to(named)
+    assert visited["status"] == "已回访"
+    assert visited["return_visit"] == {**visit, "at": "2026-10-13T10:00:00+08:00", "by": "办理员甲"}
+    closed = apply(visited, "close_case", actor("supervisor"), closing, NOW).applied_to(visited)
+    assert closed["status"] == "已办结" and closed["outcome"]["outcome"] == "整改"
+    assert closed["timeline"][-1]["note"] == "整改：已调整窗口排班"
+
+
+def test_closing_a_case_checks_its_outcome_and_an_appeal_needs_its_decision():
+    with pytest.raises(Invalid) as invalid:
+        apply(case(), "close_case", actor("supervisor"), {"outcome": "撤销", "text": ""}, NOW)
+    assert invalid.value.problems == {
+        "outcome": "处理结果应为：整改、解释说明、申诉复核",
+        "text": "请填写处理说明",
+    }
+    with pytest.raises(Invalid) as invalid:
+        apply(case(), "close_case", actor("supervisor"), {"outcome": "申诉复核", "text": "申请复核"}, NOW)
+    assert invalid.value.problems == {"decision": "请填写复核结论"}
+    with pytest.raises(Invalid) as invalid:
+        apply(case(), "record_visit", actor("handler"), {"method": "信件", "satisfaction": "9"}, NOW)
+    assert set(invalid.value.problems) == {"method", "satisfaction", "note"}
+
+
+def test_a_handler_works_only_on_her_departments_cases_and_the_clocks_run():
+    with pytest.raises(Refused, match="未分派给您所在的部门"):
+        apply(case(), "record_visit", actor("handler", ("center",)), FULL_PAYLOAD, NOW)
+    from forms_api.workflow import deadline_state
+
+    assert deadline_state(case(), NOW.date()).state == "overdue"  # due 2026-10-09
+    assert deadline_state(case(status="已办结"), NOW.date()).state == "none"
+    assert deadline_state(complaint(), NOW.date()).overdue_days == 3  # 10-10 (a 调休 Saturday), 10-12, 10-13
+    answered = apply(complaint(), "answer", actor("supervisor"), {"text": "已增开窗口"}, NOW).applied_to(
+        complaint()
+    )
+    assert answered["reply"] == {"text": "已增开窗口", "at": "2026-10-13T10:00:00+08:00"}
+    assert deadline_state(answered, NOW.date()).state == "none"

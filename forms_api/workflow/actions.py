@@ -50,7 +50,7 @@ def record_departments(record: Mapping[str, Any], item: ItemRules | None = None)
     """The departments responsible for ``record``: the assigned one for a consultation, the
     item's 实施部门 and 共同实施部门 for an application (from ``item``, or from a
     ``departments`` list kept in the record's item reference)."""
-    if record.get("kind") == "consultation":
+    if record.get("kind") != "application":  # consultation, case, complaint: where it is
         return frozenset({record["department"]}) if record.get("department") else frozenset()
     if item is not None:
         return item.departments
@@ -121,7 +121,7 @@ def check(
             f"{role}只能在“{'、'.join(sorted(states))}”状态下进行“{label}”操作，当前状态为“{state}”"
         )
     if actor.role in DEPARTMENT_BOUND and not handles(actor.departments, record, item):
-        whose = "未分派给您所在的部门" if kind == "consultation" else "不属于您所在部门办理的事项"
+        whose = "不属于您所在部门办理的事项" if kind == "application" else "未分派给您所在的部门"
         raise Refused(f"该{KIND_LABELS[kind]}{whose}，不能进行“{label}”操作")
     _guard(record, action, today, item)
 
@@ -150,6 +150,8 @@ def _guard(record: Mapping[str, Any], action: str, today: dt.date, item: ItemRul
             raise Refused(f"尚未超期（办结期限 {_due_text(state)}），无需{what}")
     if action == "mark_faq" and record.get("faq"):
         raise Refused("该咨询已列入常见问题")
+    if action == "close_case" and record.get("named") and not record.get("return_visit"):
+        raise Refused("实名差评须先记录回访，才能办结")
 
 
 def _due_text(state: deadlines.Deadline) -> str:

@@ -24,7 +24,9 @@ date has passed), ``due_soon`` (due today or on the next working day), ``on_time
 for their current due date: :func:`needs_overdue_reason`.
 
 Consultations are answered within the platform's ``consultation_reply_days`` working days
-from the day they arrive (:func:`reply_due`); their clock runs until the reply.
+from the day they arrive (:func:`reply_due`), complaints within ``complaint_reply_days``;
+their clock runs until the reply. A 差评 case is due ``bad_rating_days`` working days after
+the rating, and its clock runs until it is closed.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .. import workdays
-from .rules import AWAITING_REPLY, RUNNING_STATES
+from .rules import AWAITING_REPLY, OPEN_CASE_STATES, RUNNING_STATES
 
 OVERDUE, DUE_SOON, ON_TIME, NONE = "overdue", "due_soon", "on_time", "none"
 DEADLINE_LABELS = {OVERDUE: "已超期", DUE_SOON: "即将到期", ON_TIME: "未到期", NONE: "未计时"}
@@ -60,9 +62,14 @@ _NOT_RUNNING = Deadline(NONE)
 
 def running_due(record: Mapping[str, Any]) -> dt.date | None:
     """The due date of ``record`` if its clock is running, else None."""
-    if record.get("kind") == "consultation":
+    kind = record.get("kind")
+    if kind in ("consultation", "complaint"):
         if record.get("status") in AWAITING_REPLY and record.get("reply_due"):
             return dt.date.fromisoformat(record["reply_due"])
+        return None
+    if kind == "case":
+        if record.get("status") in OPEN_CASE_STATES and record.get("due_date"):
+            return dt.date.fromisoformat(record["due_date"])
         return None
     if record.get("status") in RUNNING_STATES and record.get("accepted_at") and record.get("due_date"):
         return dt.date.fromisoformat(record["due_date"])

@@ -13,7 +13,19 @@ from typing import Any
 from .. import workdays
 from . import deadlines
 from .model import Actor
-from .rules import ACCEPTED, ACTIONS, ASSIGNED, COMPLETED, CORRECTION, HANDLING, REFUSED, REPLIED, SUBMITTED
+from .rules import (
+    ACCEPTED,
+    ACTIONS,
+    ASSIGNED,
+    COMPLETED,
+    CORRECTION,
+    HANDLING,
+    REFUSED,
+    REPLIED,
+    ROLE_LABELS,
+    SUBMITTED,
+    VISITED,
+)
 
 
 def _stamp(now: dt.datetime) -> str:
@@ -122,11 +134,13 @@ def _remind(record, values, now, today, actor, item):
         reminded: dict[str, str] = {"department": item.department}
     elif record.get("department"):
         reminded = {"department": record["department"]}
-    else:  # not yet assigned: the acceptors owe the assignment
+    elif record["kind"] == "consultation":  # not yet assigned: the acceptors owe the assignment
         reminded = {"role": "acceptor"}
+    else:  # a complaint nobody holds yet: the supervisors answer complaints
+        reminded = {"role": "supervisor"}
     late = deadlines.deadline_state(record, today)
     entry = {"at": _stamp(now), "by": actor.name, **reminded, "overdue_days": late.overdue_days}
-    whom = f"部门（{reminded['department']}）" if "department" in reminded else "受理员"
+    whom = f"部门（{reminded['department']}）" if "department" in reminded else ROLE_LABELS[reminded["role"]]
     text = f"已催告{whom}：超过期限 {late.overdue_days} 个工作日"
     return {"reminders": [*record.get("reminders", []), entry]}, text
 
@@ -139,6 +153,24 @@ def _assign(record, values, now, today, actor, item):
 def _reply(record, values, now, today, actor, item):
     reply = {"text": values["text"], "at": _stamp(now), "department": record.get("department")}
     return {"status": REPLIED, "reply": reply, "replied_at": _stamp(now)}, "已答复"
+
+
+def _answer(record, values, now, today, actor, item):
+    reply = {"text": values["text"], "at": _stamp(now)}
+    return {"status": REPLIED, "reply": reply, "replied_at": _stamp(now)}, "已答复"
+
+
+def _record_visit(record, values, now, today, actor, item):
+    visit = {**values, "at": _stamp(now), "by": actor.name}
+    return {"status": VISITED, "return_visit": visit}, f"已回访（{values['method']}）：{values['note']}"
+
+
+def _close_case(record, values, now, today, actor, item):
+    outcome = {**values, "at": _stamp(now), "by": actor.name}
+    note = f"{values['outcome']}：{values['text']}" + (
+        f"；复核结论：{values['decision']}" if values.get("decision") else ""
+    )
+    return {"status": COMPLETED, "outcome": outcome, "closed_at": _stamp(now)}, note
 
 
 def _mark_faq(record, values, now, today, actor, item):
@@ -158,5 +190,8 @@ EFFECTS = {
     "assign": _assign,
     "reply": _reply,
     "mark_faq": _mark_faq,
+    "record_visit": _record_visit,
+    "close_case": _close_case,
+    "answer": _answer,
 }
 assert set(EFFECTS) == set(ACTIONS)

@@ -42,7 +42,19 @@ RUNNING_STATES = frozenset({ACCEPTED, HANDLING})
 """Application states in which the handling clock runs (accepted, not paused, not closed)."""
 
 AWAITING_REPLY = frozenset({SUBMITTED, ASSIGNED})
-"""Consultation states in which the reply clock runs."""
+"""Consultation (and complaint) states in which the reply clock runs."""
+
+PENDING = "待处理"
+VISITED = "已回访"
+CASE_STATES = (PENDING, VISITED, COMPLETED)
+"""A 差评 case (9.2, 9.3): opened by a rating of level 4 or 5, closed with its outcome."""
+OPEN_CASE_STATES = frozenset({PENDING, VISITED})
+
+COMPLAINT_STATES = (SUBMITTED, REPLIED)
+"""A complaint or suggestion (9.3 b, c): answered within the platform's days."""
+
+OUTCOMES = ("整改", "解释说明", "申诉复核")
+"""How a 差评 case ends: what was fixed, an explanation, or an appeal with its decision."""
 
 # --- roles and actions ---------------------------------------------------------------------------
 
@@ -71,11 +83,16 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
         "assign": "分派",
         "reply": "答复",
         "mark_faq": "列入常见问题",
+        "record_visit": "记录回访",
+        "close_case": "办结差评",
+        "answer": "答复投诉建议",
     }
 )
 ACTIONS = tuple(ACTION_LABELS)
 
-KIND_LABELS: Mapping[str, str] = MappingProxyType({"application": "申请", "consultation": "咨询"})
+KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {"application": "申请", "consultation": "咨询", "case": "差评", "complaint": "投诉建议"}
+)
 
 
 def _graph(edges: dict[str, dict[str, tuple[str, ...]]]) -> Mapping[str, Mapping[str, frozenset[str]]]:
@@ -122,11 +139,31 @@ CONSULTATION_GRAPH = _graph(
     }
 )
 
+CASE_GRAPH = _graph(
+    {
+        PENDING: {"record_visit": (VISITED,), "close_case": (COMPLETED,), "remind": (PENDING,)},
+        VISITED: {"record_visit": (VISITED,), "close_case": (COMPLETED,), "remind": (VISITED,)},
+        COMPLETED: {},
+    }
+)
+
+COMPLAINT_GRAPH = _graph({SUBMITTED: {"answer": (REPLIED,), "remind": (SUBMITTED,)}, REPLIED: {}})
+
 GRAPHS: Mapping[str, Mapping[str, Mapping[str, frozenset[str]]]] = MappingProxyType(
-    {"application": APPLICATION_GRAPH, "consultation": CONSULTATION_GRAPH}
+    {
+        "application": APPLICATION_GRAPH,
+        "consultation": CONSULTATION_GRAPH,
+        "case": CASE_GRAPH,
+        "complaint": COMPLAINT_GRAPH,
+    }
 )
 STATES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {"application": APPLICATION_STATES, "consultation": CONSULTATION_STATES}
+    {
+        "application": APPLICATION_STATES,
+        "consultation": CONSULTATION_STATES,
+        "case": CASE_STATES,
+        "complaint": COMPLAINT_STATES,
+    }
 )
 
 PERMISSIONS: Mapping[str, Mapping[str, frozenset[str] | None]] = MappingProxyType(
@@ -144,13 +181,17 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str] | None]] = MappingProxyTyp
         "assign": {ACCEPTOR: None, ADMIN: None},
         "reply": {HANDLER: None, ACCEPTOR: None},
         "mark_faq": {SUPERVISOR: None, ACCEPTOR: None},
+        # 差评: the responsible department's handler visits and fixes, the supervisor too
+        "record_visit": {SUPERVISOR: None, HANDLER: None},
+        "close_case": {SUPERVISOR: None, HANDLER: None},
+        "answer": {SUPERVISOR: None, ADMIN: None},
     }
 )
 """``action -> role -> states``: the auditor appears nowhere, the applicant only to send corrections."""
 
 DEPARTMENT_BOUND = frozenset({HANDLER})
 """Roles bound to their departments: the item's 实施部门 and 共同实施部门, or for a
-consultation the department it was assigned to (an unassigned consultation has none)."""
+consultation, case or complaint the department it is with (an unassigned one has none)."""
 
 
 def roles_for(action: str) -> frozenset[str]:

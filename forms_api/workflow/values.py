@@ -9,6 +9,7 @@ from typing import Any
 from ..service import Invalid
 from . import deadlines
 from .model import ItemRules
+from .rules import OUTCOMES
 
 MAX_TEXT = 2000
 MAX_NOTE = 500
@@ -55,13 +56,42 @@ def clean(
             problems["department"] = "找不到这个部门，请从部门列表中选择"
         elif values["department"] and values["department"] == record.get("department"):
             problems["department"] = "该咨询已分派给这个部门"
-    elif action == "reply":
+    elif action in ("reply", "answer"):
         values = {"text": text("text", "答复内容", MAX_TEXT)}
+    elif action == "record_visit":
+        values = {
+            "method": _choice(payload, "method", "回访方式", VISIT_METHODS, problems),
+            "satisfaction": _choice(payload, "satisfaction", "回访满意度", SATISFACTION, problems),
+            "note": text("note", "回访情况", MAX_TEXT),
+        }
+    elif action == "close_case":
+        values = {
+            "outcome": _choice(payload, "outcome", "处理结果", OUTCOMES, problems),
+            "text": text("text", "处理说明", MAX_TEXT),
+            "decision": text("decision", "复核结论", MAX_TEXT, required=payload.get("outcome") == "申诉复核"),
+        }
     else:  # accept, receive_correction, remind, mark_faq: an optional note
         values = {"note": text("note", "说明", MAX_TEXT, required=False)}
     if problems:
         raise Invalid(problems)
     return {name: value for name, value in values.items() if value not in ("", None)}
+
+
+VISIT_METHODS = ("电话", "短信", "上门", "网上")
+SATISFACTION = ("1", "2", "3", "4", "5")
+"""The five satisfaction levels (1 非常满意 … 5 非常不满意), as the rating form has them."""
+
+
+def _choice(
+    payload: Mapping[str, Any], name: str, label: str, options: tuple[str, ...], problems: dict[str, str]
+) -> str:
+    value = payload.get(name)
+    value = value.strip() if isinstance(value, str) else ""
+    if not value:
+        problems[name] = f"请选择{label}"
+    elif value not in options:
+        problems[name] = f"{label}应为：{'、'.join(options)}"
+    return value
 
 
 class _Texts:
