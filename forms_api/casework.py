@@ -53,6 +53,7 @@ NOTICE_EVENTS = {
     "complete": "completed",
     "accept_and_complete": "completed",
     "reply": "replied",
+    "answer": "replied",
 }
 """Actions whose status change the applicant is told of (``progress`` too, the first time)."""
 
@@ -216,9 +217,8 @@ class Casework:
             name = "in_progress"
         if name is None:
             return None
-        phone_enc = (after if after.get("kind") == "consultation" else after.get("applicant") or {}).get(
-            "phone_enc"
-        )
+        person = after.get("applicant") if after.get("kind") == "application" else after
+        phone_enc = (person or {}).get("phone_enc")
         try:
             return build_notice(
                 after,

@@ -39,6 +39,43 @@ CONSULTATION = Form(
     (one_of("phone", "email", message="请至少填写联系电话或电子邮箱中的一项，以便我们答复您"),),
 )
 
+COMPLAINT_TYPES = ("投诉", "建议")
+
+COMPLAINT = Form(
+    "complaint",
+    (
+        Field("type", "类别", kind="radio", options=COMPLAINT_TYPES),
+        Field("name", "姓名", max_length=40, autocomplete="name"),
+        Field(
+            "phone",
+            "联系电话",
+            kind="tel",
+            required=False,
+            max_length=30,
+            autocomplete="tel",
+            help="手机号码或带区号的固定电话",
+        ),
+        Field("email", "电子邮箱", kind="email", required=False, max_length=100, autocomplete="email"),
+        Field("item_code", "涉及的事项", kind="hidden", required=False, max_length=80),
+        Field(
+            "receipt_no",
+            "涉及的办件编号",
+            required=False,
+            max_length=32,
+            help="与某次办理有关的，填写回执上的编号，便于核实",
+        ),
+        Field("subject", "主题", max_length=60, help="一句话概括，例如“窗口等候时间过长”"),
+        Field(
+            "message",
+            "具体内容",
+            kind="textarea",
+            max_length=2000,
+            help="请写明时间、地点、经过和您的意见或建议，我们会据此核实处理",
+        ),
+    ),
+    (one_of("phone", "email", message="请至少填写联系电话或电子邮箱中的一项，以便我们反馈处理结果"),),
+)
+
 APPLICANT_TYPES = ("自然人", "法人", "其他组织")
 
 

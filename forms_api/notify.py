@@ -130,12 +130,14 @@ def build_notice(
     if event not in EVENTS:
         raise NoticeError(f"未知的通知事件「{event}」，应为：{'、'.join(EVENTS)}")
     receipt_no = str(record.get("receipt_no", ""))
-    consultation = record.get("kind") == "consultation"
+    kind = record.get("kind")
+    consultation = kind in ("consultation", "complaint")  # the person's fields are the record's own
     person = record if consultation else record.get("applicant") or {}
     name = str(person.get("name", "")).strip()
     email = str(person.get("email", "") or "").strip()
     item = (record.get("item") or {}).get("name", "")
-    what = f"您咨询的“{record.get('subject', '')}”" if consultation else f"您申请的“{item}”"
+    verb = "提出" if kind == "complaint" else "咨询"
+    what = f"您{verb}的“{record.get('subject', '')}”" if consultation else f"您申请的“{item}”"
     greeting = f"{name}：您好！" if name else "您好！"
     problems = [p.strip() for p in problems if p and p.strip()]
     reason = reason.strip()

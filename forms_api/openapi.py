@@ -56,7 +56,7 @@ LOOKUP = {
     "type": "object",
     "properties": {
         "receipt_no": {"type": "string"},
-        "kind": {"type": "string", "enum": ["咨询", "申请"]},
+        "kind": {"type": "string", "enum": ["咨询", "申请", "投诉建议"]},
         "status": {"type": "string"},
         "submitted_at": {"type": "string", "format": "date-time"},
         "item": {"type": ["object", "null"]},
@@ -84,6 +84,7 @@ LOOKUP = {
         },
         "reply": {"type": ["object", "null"], "description": "咨询的答复"},
         "rated": {"type": "boolean"},
+        "may_rate": {"type": "boolean", "description": "已办结或已答复、尚未评价：可以评价"},
     },
 }
 
@@ -175,6 +176,7 @@ def build(site_name: str) -> dict[str, Any]:
             "/api/consultations": _post("提交咨询留言", "Consultation"),
             "/api/applications": _post("提交网上申请和材料", "Application", multipart=True),
             "/api/ratings": _post("提交评价（好差评）", "Rating", conflict=True),
+            "/api/complaints": _post("提交投诉或建议", "Complaint"),
             "/api/lookup/{receipt_no}": {
                 "get": {
                     "summary": "查询办件进度",
@@ -257,6 +259,7 @@ def build(site_name: str) -> dict[str, Any]:
                 "Consultation": json_schema(forms.CONSULTATION, [HONEYPOT]),
                 "Application": application,
                 "Rating": json_schema(forms.RATING, [HONEYPOT]),
+                "Complaint": json_schema(forms.COMPLAINT, [HONEYPOT]),
                 "Receipt": RECEIPT,
                 "Lookup": LOOKUP,
                 "Error": ERROR,

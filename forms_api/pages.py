@@ -31,8 +31,9 @@ FORM_TEMPLATES = {
     "consultation": "forms/consultation.html",
     "application": "forms/application.html",
     "rating": "forms/rating.html",
+    "complaint": "forms/complaint.html",
 }
-NOUNS = {"consultation": "咨询留言", "application": "申请", "rating": "评价"}
+NOUNS = {"consultation": "咨询留言", "application": "申请", "rating": "评价", "complaint": "投诉建议"}
 
 
 class ShellMissing(Exception):

@@ -6,8 +6,15 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-PREFIXES = {"consultation": "ZX", "application": "SQ", "rating": "PJ", "audit": "SJ"}
-"""咨询, 申请, 评价, 审计 (the audit log's entries)."""
+PREFIXES = {
+    "consultation": "ZX",
+    "application": "SQ",
+    "rating": "PJ",
+    "case": "CP",
+    "complaint": "TS",
+    "audit": "SJ",
+}
+"""咨询, 申请, 评价, 差评 (a case opened by a bad rating), 投诉建议, 审计 (the audit log's entries)."""
 
 PATTERN = re.compile(r"(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<n>\d{6})")
 

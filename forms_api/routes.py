@@ -178,6 +178,10 @@ async def _application(
     return await service.submit_application(values, files, channel)
 
 
+async def _complaint(service: Service, values: dict[str, Any], _: list[Upload], channel: str) -> Receipt:
+    return await service.submit_complaint(values, channel)
+
+
 async def _rating(service: Service, values: dict[str, Any], _: list[Upload], channel: str) -> Receipt:
     return await service.submit_rating(values, channel)
 
@@ -186,6 +190,7 @@ ROUTES = [
     Route("/consultations", submission("consultation", _consultation), methods=["POST"]),
     Route("/applications", submission("application", _application, files=True), methods=["POST"]),
     Route("/ratings", submission("rating", _rating), methods=["POST"]),
+    Route("/complaints", submission("complaint", _complaint), methods=["POST"]),
     Route("/lookup", lookup, methods=["GET"]),
     Route("/lookup/{receipt_no}", lookup, methods=["GET"]),
     Route("/health", health, methods=["GET"]),

@@ -17,13 +17,14 @@ from starlette.concurrency import run_in_threadpool
 
 from generator.catalog import Catalog
 from generator.schema import Item, Material
+from generator.schema.tables import SATISFACTION_LEVELS
 
 from . import forms, uploads, workdays
 from .crypto import Vault, mask_id, mask_phone, new_lookup_code
 from .fields import Form, clean, validate
 from .receipts import Numbers, normalize
 from .settings import Settings
-from .store import Store
+from .store import Insert, Store
 
 SUBMITTED = "已提交"
 MB = 1024 * 1024
@@ -116,6 +117,41 @@ class Service:
             "timeline": [event(SUBMITTED, "收到咨询留言", submitted)],
         }
         await self.store.insert("consultation", receipt_no, record)
+        return Receipt(receipt_no, code, SUBMITTED, {"reply_due": reply_due.date.isoformat()})
+
+    # --- complaints and suggestions (9.3 b, c) ---------------------------------------------------
+
+    async def submit_complaint(self, raw: Mapping[str, Any], channel: str) -> Receipt:
+        values, problems = self._check(raw, forms.COMPLAINT)
+        item = self._item(values.get("item_code", ""), problems, "item_code", for_application=False)
+        if problems:
+            raise Invalid(problems)
+        submitted = now()
+        reply_due = workdays.add_working_days(
+            submitted.date(), self.catalog.platform.settings.complaint_reply_days
+        )
+        code = new_lookup_code()
+        receipt_no = self.numbers.next("complaint", submitted.date())
+        record = {
+            "kind": "complaint",
+            "type": values["type"],
+            "receipt_no": receipt_no,
+            "lookup": self.vault.code_hash(code),
+            "status": SUBMITTED,
+            "submitted_at": submitted.isoformat(timespec="seconds"),
+            "channel": channel,
+            "name": values["name"],
+            **self._phone(values.get("phone", "")),
+            "email": values.get("email", ""),
+            "item": _item_ref(item),
+            "about_receipt": normalize(values.get("receipt_no", "")),
+            "subject": values["subject"],
+            "message": values["message"],
+            "reply_due": reply_due.date.isoformat(),
+            "reply_due_provisional": reply_due.provisional,
+            "timeline": [event(SUBMITTED, f"收到{values['type']}", submitted)],
+        }
+        await self.store.insert("complaint", receipt_no, record)
         return Receipt(receipt_no, code, SUBMITTED, {"reply_due": reply_due.date.isoformat()})
 
     # --- applications ---------------------------------------------------------------------------
@@ -288,11 +324,49 @@ class Service:
             "comment": values.get("comment", ""),
             **target,
         }
+        inserts = [Insert("rating", rating_no, record, unique)]
+        extra: dict[str, Any] = {"bad": record["bad"]}
+        if record["bad"]:  # 差评: a case for the responsible department, in the same write
+            case = self._bad_rating_case(record, submitted)
+            inserts.append(Insert("case", case["receipt_no"], case))
+            extra["case_due"] = case["due_date"]
         try:
-            await self.store.insert("rating", rating_no, record, unique=unique)
+            await self.store.write(inserts=inserts)
         except KeyError:
             raise Conflict("这项服务已经评价过了，每个办件只能评价一次") from None
-        return Receipt(rating_no, "", "已评价", {"bad": record["bad"]})
+        return Receipt(rating_no, "", "已评价", extra)
+
+    def _bad_rating_case(self, rating: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+        """The case a 差评 opens (9.2, 9.3): due in the platform's ``bad_rating_days`` working
+        days, with the department responsible for what was rated. A rating of a receipt is
+        named (the person can be visited); a rating of a guide page is anonymous."""
+        rated = self.store.get(rating["receipt_no"]) if rating.get("receipt_no") else None
+        item_ref = (rated or rating).get("item")
+        found = self.items_by_code.get((item_ref or {}).get("code", ""))
+        if rated is not None and rated["kind"] == "consultation" and rated.get("department"):
+            department = rated["department"]  # the department that answered
+        else:
+            department = found[1].department if found else ""  # none: the supervisors take it
+        due = workdays.add_working_days(at.date(), self.catalog.platform.settings.bad_rating_days)
+        case_no = self.numbers.next("case", at.date())
+        note = f"收到差评（{SATISFACTION_LEVELS.entries[str(rating['level'])]}）"
+        return {
+            "kind": "case",
+            "receipt_no": case_no,
+            "rating_no": rating["rating_no"],
+            "rated_receipt": rating.get("receipt_no", ""),
+            "named": rated is not None,
+            "item": item_ref,
+            "department": department,
+            "level": rating["level"],
+            "comment": rating["comment"],
+            "channel": rating["channel"],
+            "status": "待处理",
+            "submitted_at": rating["submitted_at"],
+            "due_date": due.date.isoformat(),
+            "due_date_provisional": due.provisional,
+            "timeline": [event("待处理", note + (f"：{rating['comment']}" if rating["comment"] else ""), at)],
+        }
 
     # --- lookup ---------------------------------------------------------------------------------
 
@@ -306,7 +380,7 @@ class Service:
 
     def own_record(self, receipt_no: str, code: str) -> dict[str, Any] | None:
         record = self.store.get(receipt_no)
-        if record is None or record.get("kind") not in ("consultation", "application"):
+        if record is None or record.get("kind") not in PUBLIC_KINDS:
             self.vault.code_matches(code, "0" * 64)  # the same work as a real check: no timing hint
             return None
         return record if self.vault.code_matches(code, record["lookup"]) else None
@@ -353,6 +427,9 @@ def _item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:
 
 
 CORRECTION = "需补正"
+FINISHED = frozenset({"已办结", "已答复", "不予受理"})
+PUBLIC_KINDS = {"consultation": "咨询", "application": "申请", "complaint": "投诉建议"}
+"""What a submitter can look up with a receipt and its code, and what the lookup calls it."""
 INTERNAL_ACTIONS = frozenset({"assign", "remind", "mark_faq"})
 """Steps of the centre's own work (分派, 催告, FAQ) that the submitter's timeline leaves out."""
 
@@ -369,7 +446,7 @@ def public_view(record: Mapping[str, Any], *, rated: bool) -> dict[str, Any]:
     them; never who on the staff did what (names and roles stay in the console)."""
     view: dict[str, Any] = {
         "receipt_no": record["receipt_no"],
-        "kind": {"consultation": "咨询", "application": "申请"}[record["kind"]],
+        "kind": PUBLIC_KINDS[record["kind"]],
         "status": record["status"],
         "submitted_at": record["submitted_at"],
         "item": record.get("item"),
@@ -383,6 +460,8 @@ def public_view(record: Mapping[str, Any], *, rated: bool) -> dict[str, Any]:
         if record.get("reply")
         else None,
         "rated": rated,
+        # F.1.3: once answered or closed, the lookup invites a rating (complaints are not rated)
+        "may_rate": not rated and record["kind"] != "complaint" and record["status"] in FINISHED,
     }
     if record["kind"] == "application":
         view["accepted"] = bool(record.get("accepted_at"))

@@ -496,12 +496,15 @@ def test_the_lookup_result_page(env: Any, catalog: Catalog) -> None:
     assert "wang" not in text  # who on the staff acted stays in the console
     fix = page.select_one("[data-ipps-correction-link]")
     assert fix["href"] == "/api/lookup/SQ20261124-000007/correction?code=AB12CD34"
+    assert page.find("a", string=re.compile("评价办件")) is None  # not before it is finished
+    done = public_view({**record, "status": "已办结", "result": {"text": "准予登记"}}, rated=False)
+    page = service_render(env, catalog, "forms/lookup-result.html", view=done, code="AB12CD34")
     rate = page.find("a", string=re.compile("评价办件"))
     assert rate["href"] == "/rate/?receipt_no=SQ20261124-000007"
-    rated = service_render(
-        env, catalog, "forms/lookup-result.html", view={**view, "rated": True}, code="AB12CD34"
-    )
-    assert rated.find("a", string=re.compile("评价办件")) is None
+    rated = public_view({**record, "status": "已办结", "result": {"text": "准予登记"}}, rated=True)
+    page = service_render(env, catalog, "forms/lookup-result.html", view=rated, code="AB12CD34")
+    assert page.find("a", string=re.compile("评价办件")) is None
+    assert "已经评价过了" in page.get_text()
 
 
 def test_the_message_page(env: Any, catalog: Catalog) -> None:

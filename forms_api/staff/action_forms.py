@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..fields import Field
-from ..workflow.values import MAX_REFERENCE, MAX_TEXT
+from ..forms import LEVEL_LABELS
+from ..workflow.rules import OUTCOMES
+from ..workflow.values import MAX_REFERENCE, MAX_TEXT, SATISFACTION, VISIT_METHODS
 
 NOTE = Field("note", "说明", kind="textarea", required=False, max_length=MAX_TEXT)
 
@@ -66,6 +68,30 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         ),
     ),
     "mark_faq": (NOTE,),
+    "record_visit": (
+        Field("method", "回访方式", kind="radio", options=VISIT_METHODS),
+        Field("satisfaction", "回访满意度", kind="radio", options=SATISFACTION, option_labels=LEVEL_LABELS),
+        Field(
+            "note", "回访情况", kind="textarea", max_length=MAX_TEXT, help="评价人反映的问题、对处理的意见"
+        ),
+    ),
+    "close_case": (
+        Field("outcome", "处理结果", kind="radio", options=OUTCOMES),
+        Field("text", "处理说明", kind="textarea", max_length=MAX_TEXT, help="整改了什么，或作出的解释说明"),
+        Field(
+            "decision",
+            "复核结论",
+            kind="textarea",
+            required=False,
+            max_length=MAX_TEXT,
+            help="申诉复核的，写明复核结论（维持或撤销差评及理由）",
+        ),
+    ),
+    "answer": (
+        Field(
+            "text", "答复内容", kind="textarea", max_length=MAX_TEXT, help="提出人会在通知和进度查询中看到"
+        ),
+    ),
 }
 
 OVERDUE_REASON = Field(

@@ -23,9 +23,11 @@ from ..workflow.rules import (
     COMPLETED,
     CORRECTION,
     HANDLING,
+    PENDING,
     REFUSED,
     REPLIED,
     SUBMITTED,
+    VISITED,
 )
 from .accounts import User
 
@@ -65,6 +67,12 @@ QUEUES: dict[str, Queue] = {
         Queue("consult_overdue", "咨询超期", "consultation", _deadline(deadlines.OVERDUE)),
         Queue("consult_replied", "已答复咨询", "consultation", _status(REPLIED), counted=False),
         Queue("faq", "常见问题候选", "consultation", lambda record, today: bool(record.get("faq"))),
+        Queue("cases", "差评处理", "case", _status(PENDING, VISITED)),
+        Queue("cases_overdue", "差评超期", "case", _deadline(deadlines.OVERDUE)),
+        Queue("cases_closed", "差评已办结", "case", _status(COMPLETED), counted=False),
+        Queue("complaints", "待答复投诉建议", "complaint", _status(SUBMITTED)),
+        Queue("complaints_overdue", "投诉建议超期", "complaint", _deadline(deadlines.OVERDUE)),
+        Queue("complaints_replied", "已答复投诉建议", "complaint", _status(REPLIED), counted=False),
     )
 }
 DEFAULT = "new"
@@ -132,8 +140,8 @@ def departments_of(
     record: Mapping[str, Any], item_departments: Mapping[str, frozenset[str]]
 ) -> frozenset[str]:
     """The departments responsible for ``record``: its item's 实施部门 and 共同实施部门 for an
-    application, the one it was assigned to for a consultation (none before it is assigned)."""
-    if record.get("kind") == "consultation":
+    application, the one it is with for a consultation, case or complaint (none before)."""
+    if record.get("kind") != "application":  # consultation, case, complaint: where it is
         return frozenset({record["department"]}) if record.get("department") else frozenset()
     return item_departments.get((record.get("item") or {}).get("code", ""), frozenset())
 

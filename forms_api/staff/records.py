@@ -26,13 +26,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from generator.schema.tables import SATISFACTION_LEVELS
+
 from .. import notify, workflow
 from ..casework import Casework, NotFound, Stale
 from ..masking import mask_email, mask_name
 from ..service import Invalid, Service, Upload, correction_list, now
 from ..store.store import StoreUnavailable
 from ..workflow import deadlines
-from ..workflow.rules import ACTION_LABELS, PERMISSIONS, ROLE_LABELS
+from ..workflow.rules import ACTION_LABELS, KIND_LABELS, PERMISSIONS, ROLE_LABELS
 from . import action_forms
 from .access import Staff, bar_context, page
 from .display import local_time
@@ -54,6 +56,9 @@ DONE = {
     "assign": "已分派",
     "reply": "已答复",
     "mark_faq": "已列入常见问题候选",
+    "record_visit": "已记录回访",
+    "close_case": "差评已办结",
+    "answer": "已答复",
 }
 
 
@@ -93,7 +98,7 @@ def _render(
     today = now().date()
     item = casework.rules(record)
     actions = []
-    if not staff.user.role.read_only and (record["kind"] == "consultation" or item is not None):
+    if not staff.user.role.read_only and (record["kind"] != "application" or item is not None):
         actions = workflow.allowed_actions(record, staff.actor, today, item)
     found = service.items_by_code.get((record.get("item") or {}).get("code", ""))
     departments = {d.id: d.name for d in service.catalog.departments.values()}
@@ -124,6 +129,8 @@ def _render(
         "local": local_time,
         "mask_email": mask_email,
         "notice_events": notify.EVENTS,
+        "kind_label": KIND_LABELS[record["kind"]],
+        "level_names": SATISFACTION_LEVELS.entries,
     }
     title = f"办件 {record['receipt_no']}"
     return request.app.state.pages.page(title, "staff/record.html", context, status)

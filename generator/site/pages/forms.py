@@ -1,4 +1,4 @@
-"""The pages of the online service: 咨询留言, 进度查询, 服务评价, and the shell the service
+"""The pages of the online service: 咨询留言, 进度查询, 服务评价, 投诉建议, and the shell the service
 renders its answers in.
 
 The forms themselves are templates shared with the service (generator/templates/forms/): the
@@ -49,6 +49,15 @@ def pages(site: Site) -> Iterator[SitePage]:
         title="服务评价",
         description=f"对{name}办理的服务或事项办事指南进行评价（好差评），差评由责任部门核实整改并回访。",
         template="forms/rating.html",
+        in_nav=True,
+        context=empty_form,
+    )
+    complaint_days = site.platform.settings.complaint_reply_days
+    yield SitePage(
+        url=urls.COMPLAIN,
+        title="投诉建议",
+        description=f"对{name}的服务提出投诉或建议，{complaint_days} 个工作日内反馈处理结果。",
+        template="forms/complaint.html",
         in_nav=True,
         context=empty_form,
     )

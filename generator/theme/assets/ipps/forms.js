@@ -357,14 +357,14 @@
       timeline.appendChild(li);
     });
     wrap.appendChild(timeline);
-    if (!view.rated) {
+    if (view.may_rate) {
       wrap.appendChild(make(sub, null, "评价这次服务"));
       var invite = make("p", null, "欢迎对这次服务进行评价：");
       var rate = form.getAttribute("data-ipps-rate") + "?receipt_no=" + encodeURIComponent(view.receipt_no);
       invite.appendChild(make("a", { href: rate }, "评价办件 " + view.receipt_no));
       invite.appendChild(document.createTextNode("。评价时请再填写一次回执上的查询码。"));
       wrap.appendChild(invite);
-    } else {
+    } else if (view.rated) {
       wrap.appendChild(make("p", { "class": "ipps-muted" }, "这次服务已经评价过了，感谢您的评价。"));
     }
     return wrap;
