@@ -24,6 +24,7 @@ from generator.schema import (
     FaqEntry,
     Fee,
     FeeStandard,
+    Indicator,
     Item,
     Platform,
     Reduction,
@@ -53,6 +54,8 @@ class Catalog:
     standards: StandardsFile
     faq: list[FaqEntry] = field(default_factory=list)
     """The 咨询问答手册 (``faq.yml``, which may be absent), in file order."""
+    indicators: list[Indicator] = field(default_factory=list)
+    """The 服务评价指标体系 (``indicators.yml``, which may be absent), in file order."""
 
     @property
     def files_dir(self) -> Path:
@@ -145,6 +148,7 @@ def load_catalog(root: Path, display_root: Path | None = None) -> Catalog:
         assets=list(parts.single("data-assets").assets),
         standards=parts.single("standards"),
         faq=list(faq.faqs) if (faq := parts.single("faq")) else [],
+        indicators=list(found.indicators) if (found := parts.single("indicators")) else [],
     )
 
 

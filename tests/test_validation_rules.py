@@ -450,6 +450,23 @@ def _(c: CatalogCopy) -> None:
     )
 
 
+@case("E122 evaluation indicator whose unit does not fit its formula")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "indicators.yml",
+        "indicators:\n"
+        "  - id: bad-rating-rate\n"
+        "    name: 差评率\n"
+        "    definition: 满意度为 4、5 的评价占全部评价的百分比。\n"
+        "    formula:\n"
+        "      numerator: bad_ratings\n"
+        "      denominator: ratings\n"
+        "    unit: 件  # expect: E122\n"
+        "    target: 2\n"
+        "    direction: lower\n",
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_catalog_reports_exactly_the_marked_problems(name: str, catalog_copy: CatalogCopy) -> None:
     CASES[name](catalog_copy)

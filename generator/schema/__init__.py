@@ -16,6 +16,7 @@ from .departments import Department, DepartmentsFile
 from .directories import Directory, DirectoryEntry
 from .faq import FaqEntry, FaqFile
 from .fees import Fee, FeeStandard, Reduction, Tier
+from .indicators import Formula, Indicator, IndicatorsFile
 from .items import Charges, FeeItem, FormField, Item, Material, Status, Step
 from .platform import Platform
 from .standards import StandardsFile
@@ -55,6 +56,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("data-assets", "数据资产目录", "data-assets.yml", DataAssetsFile, ("data-assets.yml",)),
     FileKind("standards", "标准体系", "standards.yml", StandardsFile, ("standards.yml",)),
     FileKind("faq", "咨询问答手册", "faq.yml", FaqFile),
+    FileKind("indicators", "服务评价指标体系", "indicators.yml", IndicatorsFile),
 )
 
 __all__ = [
@@ -74,6 +76,9 @@ __all__ = [
     "FeeStandard",
     "FileKind",
     "FormField",
+    "Formula",
+    "Indicator",
+    "IndicatorsFile",
     "Item",
     "LegalBasis",
     "Material",

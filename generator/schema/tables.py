@@ -222,3 +222,48 @@ STANDARD_KINDS = Table(
 AUTHORING_ROLES = Table("起草角色", dict.fromkeys(("牵头起草", "参与起草"), ""))
 
 STANDARD_STATES = Table("标准状态", dict.fromkeys(("现行", "即将实施", "在编", "废止"), ""))
+
+# --- the evaluation indicators (T/CIPS 007-2024 9.1 c), catalog/indicators.yml --------------
+# The names an indicator's formula may use. What each one counts is implemented in
+# forms_api/evaluation/indicators.py; the label says it in the editor's words, including the
+# date that places a record in the period ("按……时间").
+
+INDICATOR_COUNTS = Table(
+    "评价指标计数",
+    {
+        "ratings": "评价数（按评价时间）",
+        "satisfied_ratings": "满意评价数：满意度为 1 非常满意、2 满意、3 基本满意（按评价时间）",
+        "bad_ratings": "差评数：满意度为 4 不满意、5 非常不满意（按评价时间）",
+        "applications_submitted": "收到的申请数（按提交时间）",
+        "applications_accepted": "受理的申请数（按受理时间）",
+        "applications_told_once": "一次性告知的申请数：受理的申请中补正通知不超过 1 次的（按受理时间）",
+        "applications_completed": "办结的申请数（按办结时间）",
+        "applications_completed_on_time": "按时办结的申请数：办结时未超过办结期限的（按办结时间）",
+        "applications_completed_late": "超期办结的申请数（按办结时间）",
+        "consultations_submitted": "收到的咨询数（按提交时间）",
+        "consultations_due": "应答复的咨询数：已答复的，和已过答复期限仍未答复的（按答复期限）",
+        "consultations_replied_on_time": "按时答复的咨询数：在答复期限当天或之前答复的（按答复期限）",
+        "cases": "差评处理工单数（按立案时间）",
+        "cases_named": "实名差评工单数：评价人凭办件编号评价、可以回访的（按立案时间）",
+        "cases_visited": "已回访的差评工单数（按立案时间）",
+        "cases_resolved": "已办结并有处理结果（整改、解释说明或申诉复核）的差评工单数（按立案时间）",
+        "cases_rectified": "已办结且处理结果为整改的差评工单数（按立案时间）",
+        "visits_scheduled": "应回访的办件数：已回访的，和计划回访日期已过的（按计划回访时间）",
+        "visits_done": "已回访的办件数（按计划回访时间）",
+    },
+)
+
+INDICATOR_MEASURES = Table(
+    "评价指标度量",
+    {
+        "handling_workdays": "办理时长：自受理之日至办结之日的工作日数（按办结时间）",
+        "reply_workdays": "咨询答复时长：自提交之日至答复之日的工作日数（按答复时间）",
+    },
+)
+
+INDICATOR_UNITS = Table(
+    "指标单位",
+    {"百分比": "分子占分母的百分比，显示为 %", "工作日": "", "件": ""},
+)
+
+INDICATOR_DIRECTIONS = Table("指标方向", {"higher": "越高越好", "lower": "越低越好"})

@@ -18,6 +18,8 @@ from typing import Any
 from generator.problems import Finding
 from generator.schema import FeeStandard, Item, TimeLimit
 from generator.schema.faq import receipt_day
+from generator.schema.indicators import AVERAGE, COUNT, RATIO, Formula, wholes_of
+from generator.schema.tables import INDICATOR_COUNTS
 
 from .parts import FILES_DIR, CatalogParts, SourceFile
 
@@ -178,6 +180,11 @@ def check_unique_ids(parts: CatalogParts) -> Iterator[Finding]:
         yield from _repeats(
             "来源办件编号", ((e.source, f, ("faqs", n, "source")) for n, e in enumerate(model.faqs))
         )
+    for f, model in parts.models("indicators"):
+        for key, what in (("id", "指标标识"), ("name", "指标名称")):
+            yield from _repeats(
+                what, ((getattr(x, key), f, ("indicators", n, key)) for n, x in enumerate(model.indicators))
+            )
 
 
 # --- codes -----------------------------------------------------------------------------------
@@ -381,6 +388,91 @@ def check_faq(parts: CatalogParts) -> Iterator[Finding]:
                     ("faqs", n, "published"),
                     "E109",
                     f"发布日期（{entry.published}）早于咨询留言 {entry.source} 的提交日期（{asked}）",
+                )
+
+
+# --- evaluation indicators -----------------------------------------------------------------
+
+_FORM_NAMES = {RATIO: "比率（分子、分母）", AVERAGE: "平均值（average）", COUNT: "计数（count）"}
+
+
+def _count(name: str) -> str:
+    return f"「{name}」（{INDICATOR_COUNTS.label(name).split('：')[0].split('（')[0]}）"
+
+
+def _ratio_problems(formula: Formula) -> Iterator[tuple[str, str]]:
+    """(field, message) for a ratio whose parts do not each belong to exactly one of its wholes."""
+    numerator, denominator = formula.numerator or [], formula.denominator or []
+    for key, names in (("numerator", numerator), ("denominator", denominator)):
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            yield key, f"{_count(name)}在{'分子' if key == 'numerator' else '分母'}中出现了不止一次"
+    for name in dict.fromkeys(numerator):
+        wholes = wholes_of(name)
+        within = [w for w in wholes if w in denominator]
+        if not wholes:
+            yield "numerator", f"分子中的{_count(name)}是总数，不是分母的一部分；分子应为其中的一部分"
+        elif not within:
+            yield "numerator", f"分子中的{_count(name)}是{_count(wholes[0])}的一部分，分母中应有 {wholes[0]}"
+    for name in dict.fromkeys(denominator):
+        inside = [w for w in wholes_of(name) if w in denominator]
+        if inside:
+            yield "denominator", f"分母中的{_count(name)}已包含在{_count(inside[0])}中，不能重复计算"
+        elif not any(name in wholes_of(n) for n in numerator):
+            yield "denominator", f"分母中的{_count(name)}在分子中没有对应的部分"
+
+
+def check_indicators(parts: CatalogParts) -> Iterator[Finding]:
+    """A formula has exactly one form, a ratio divides parts by the wholes they belong to, and
+    the unit and target fit the form."""
+    for f, model in parts.models("indicators"):
+        for n, indicator in enumerate(model.indicators):
+            at = ("indicators", n)
+            formula, what = indicator.formula, f"指标「{indicator.name}」"
+            forms = formula.forms
+            if not forms:
+                yield Finding(
+                    f.rel,
+                    (*at, "formula"),
+                    "E122",
+                    f"{what}的计算公式须填写分子和分母（numerator、denominator）、平均值（average）或计数（count）之一",
+                )
+                continue
+            if len(forms) > 1:
+                yield Finding(
+                    f.rel,
+                    (*at, "formula"),
+                    "E122",
+                    f"{what}的计算公式只能选一种，实际填写了"
+                    + "、".join(_FORM_NAMES[form] for form in forms),
+                )
+                continue
+            if forms == [RATIO]:
+                missing = [k for k in ("numerator", "denominator") if getattr(formula, k) is None]
+                if missing:
+                    label = {"numerator": "分子（numerator）", "denominator": "分母（denominator）"}
+                    yield Finding(
+                        f.rel,
+                        (*at, "formula"),
+                        "E122",
+                        f"{what}的计算公式是比率，还须填写" + "、".join(label[k] for k in missing),
+                    )
+                    continue
+                for key, message in _ratio_problems(formula):
+                    yield Finding(f.rel, (*at, "formula", key), "E122", f"{what}：{message}")
+            unit = formula.unit
+            if indicator.unit != unit:
+                yield Finding(
+                    f.rel,
+                    (*at, "unit"),
+                    "E122",
+                    f"{what}的计算公式为{_FORM_NAMES[forms[0]]}，单位应为“{unit}”，实际为“{indicator.unit}”",
+                )
+            elif unit == "百分比" and indicator.target > 100:
+                yield Finding(
+                    f.rel,
+                    (*at, "target"),
+                    "E007",
+                    f"{what}的单位为百分比，目标值不能大于 100，实际为 {indicator.target:g}",
                 )
 
 
@@ -784,6 +876,7 @@ RULES: tuple[Rule, ...] = (
     check_forms,
     check_data_assets,
     check_faq,
+    check_indicators,
 )
 
 
