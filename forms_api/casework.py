@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,11 +33,11 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from . import uploads, workflow
+from . import uploads, workdays, workflow
 from .notify import Notice, NoticeError, Notifier, build_notice
 from .service import Invalid, Service, Upload, now
 from .store import Insert
-from .workflow.rules import ACTION_LABELS, ROLE_LABELS
+from .workflow.rules import ACTION_LABELS, COMPLETED, ROLE_LABELS, TO_VISIT
 
 log = logging.getLogger("ipps.casework")
 
@@ -140,16 +141,47 @@ class Casework:
                 changes = _changes(record, action, outcome, list(zip(received, stored, strict=True)))
                 entry = audit_entry(actor, action, record, changes, outcome.event, moment)
                 audit_no = self.service.numbers.next("audit", moment.date())
-                await self.service.store.write(
-                    inserts=[Insert("audit", audit_no, {"audit_no": audit_no, **entry})],
-                    updates=[(receipt_no, changes)],
-                )
+                inserts = [Insert("audit", audit_no, {"audit_no": audit_no, **entry})]
+                finished = changes.get("status") == COMPLETED and record["kind"] == "application"
+                if finished and item and (visit := self._return_visit(record, item, moment)):
+                    inserts.append(Insert("visit", visit["receipt_no"], visit))
+                await self.service.store.write(inserts=inserts, updates=[(receipt_no, changes)])
             except BaseException:
                 for file in stored:  # nothing is kept of an action that was not stored
                     await run_in_threadpool(uploads.remove, file, self.service.settings.uploads_dir)
                 raise
         updated = {**record, **changes}
         return Done(updated, self._notice(record, updated, action, outcome.event))
+
+    def _return_visit(
+        self, record: Mapping[str, Any], item: workflow.ItemRules, at: dt.datetime
+    ) -> dict[str, Any] | None:
+        """The return visit (9.2) of a completed application, if the schedule picks it: a
+        fixed share of them (``return_visit_sample_percent``), chosen by receipt number so the
+        choice is the same however often it is asked. Every 差评 is visited through its case."""
+        percent = self.service.catalog.platform.settings.return_visit_sample_percent
+        if not sampled(record["receipt_no"], percent):
+            return None
+        due = workdays.add_working_days(at.date(), VISIT_WITHIN_DAYS)
+        visit_no = self.service.numbers.next("visit", at.date())
+        return {
+            "kind": "visit",
+            "receipt_no": visit_no,
+            "visited_receipt": record["receipt_no"],
+            "item": record.get("item"),
+            "department": item.department,
+            "status": TO_VISIT,
+            "submitted_at": at.isoformat(timespec="seconds"),
+            "scheduled_at": at.isoformat(timespec="seconds"),
+            "due_date": due.date.isoformat(),
+            "timeline": [
+                {
+                    "at": at.isoformat(timespec="seconds"),
+                    "state": TO_VISIT,
+                    "note": f"办件 {record['receipt_no']} 办结，列入回访",
+                }
+            ],
+        }
 
     async def send(self, done: Done) -> None:
         """Send the notice of ``done`` (if any) and record every attempt on the record."""
@@ -240,6 +272,15 @@ AUDIT_LABELS = {
     "result_file": "查看结果文书",
     "export": "导出办件清单",
 }
+
+
+VISIT_WITHIN_DAYS = 5
+"""Working days after completion within which a scheduled return visit is made."""
+
+
+def sampled(receipt_no: str, percent: int) -> bool:
+    """Whether the schedule picks ``receipt_no``: its hash falls in the first ``percent`` of 100."""
+    return int(hashlib.sha256(receipt_no.encode()).hexdigest(), 16) % 100 < percent
 
 
 def audit_entry(

@@ -12,9 +12,10 @@ PREFIXES = {
     "rating": "PJ",
     "case": "CP",
     "complaint": "TS",
+    "visit": "HF",
     "audit": "SJ",
 }
-"""咨询, 申请, 评价, 差评 (a case opened by a bad rating), 投诉建议, 审计 (the audit log's entries)."""
+"""咨询, 申请, 评价, 差评 (a case opened by a bad rating), 投诉建议, 回访, 审计 (the audit log's entries)."""
 
 PATTERN = re.compile(r"(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<n>\d{6})")
 

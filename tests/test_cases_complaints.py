@@ -214,3 +214,47 @@ def test_a_consultation_is_rated_after_it_is_answered(console: Any) -> None:
     rating = {"receipt_no": receipt["receipt_no"], "lookup_code": receipt["lookup_code"], "level": "1"}
     assert console.post("/api/ratings", json=rating, headers=JSON).status_code == 201
     assert may_rate() is False
+
+
+# --- the return-visit schedule (9.2) -----------------------------------------------------------
+
+
+def test_the_schedule_picks_a_fixed_share_of_completed_applications() -> None:
+    from forms_api.casework import sampled
+
+    numbers = [f"SQ20261125-{n:06d}" for n in range(1, 2001)]
+    picked = [n for n in numbers if sampled(n, 10)]
+    assert 150 <= len(picked) <= 250  # about 10 %
+    assert picked == [n for n in numbers if sampled(n, 10)]  # the same choice every time
+    assert not any(sampled(n, 0) for n in numbers) and all(sampled(n, 100) for n in numbers)
+
+
+def test_a_picked_application_gets_a_return_visit_that_staff_record(
+    console: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from forms_api import casework
+
+    monkeypatch.setattr(casework, "sampled", lambda receipt_no, percent: True)
+    receipt = completed_application(console)
+    [visit] = list(store(console).documents("visit"))
+    assert visit["visited_receipt"] == receipt["receipt_no"] and visit["status"] == "待回访"
+    assert visit["department"] == "market-regulation"
+    log_in(console, "li")
+    page = soup(console.get("/staff/", params={"queue": "visits"}).text)
+    assert [a.get_text() for a in page.select(".ipps-staff-queue tbody td:first-child a")] == [
+        visit["receipt_no"]
+    ]
+    answer = act(console, visit["receipt_no"], "record_visit", method="电话", satisfaction="1", note="很满意")
+    assert answer.status_code == 303
+    done = store(console).get(visit["receipt_no"])
+    assert done["status"] == "已回访" and done["return_visit"]["satisfaction"] == "1"
+
+
+def test_an_application_the_schedule_skips_gets_no_visit(
+    console: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from forms_api import casework
+
+    monkeypatch.setattr(casework, "sampled", lambda receipt_no, percent: False)
+    completed_application(console)
+    assert list(store(console).documents("visit")) == []

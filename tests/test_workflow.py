@@ -75,6 +75,8 @@ EXPECTED_EDGES = {
     ("case", "已回访", "remind"): "已回访",
     ("complaint", "已提交", "answer"): "已答复",
     ("complaint", "已提交", "remind"): "已提交",
+    ("visit", "待回访", "record_visit"): "已回访",
+    ("visit", "待回访", "remind"): "待回访",
 }
 
 # action -> role -> the states in which the role may take it (None: wherever the graph allows)
@@ -175,7 +177,27 @@ def complaint(status: str = "已提交", **fields: Any) -> dict[str, Any]:
     return record | fields
 
 
-RECORDS = {"application": application, "consultation": consultation, "case": case, "complaint": complaint}
+def visit(status: str = "待回访", **fields: Any) -> dict[str, Any]:
+    record = {
+        "kind": "visit",
+        "receipt_no": "HF20260930-000001",
+        "status": status,
+        "visited_receipt": "SQ20260930-000001",
+        "department": "bureau",
+        "scheduled_at": "2026-09-30T09:00:00+08:00",
+        "due_date": "2026-10-09",
+        "timeline": [{"at": "2026-09-30T09:00:00+08:00", "state": "待回访", "note": "列入回访"}],
+    }
+    return record | fields
+
+
+RECORDS = {
+    "application": application,
+    "consultation": consultation,
+    "case": case,
+    "complaint": complaint,
+    "visit": visit,
+}
 
 
 def actor(role: str, departments: tuple[str, ...] = ("bureau",)) -> Actor:
@@ -229,7 +251,7 @@ def test_role_table_is_the_specified_one():
 
 MATRIX = [
     (kind, state, action)
-    for kind in ("application", "consultation", "case", "complaint")
+    for kind in ("application", "consultation", "case", "complaint", "visit")
     for state in STATES[kind]
     for action in ACTIONS
 ]

@@ -27,6 +27,7 @@ from ..workflow.rules import (
     REFUSED,
     REPLIED,
     SUBMITTED,
+    TO_VISIT,
     VISITED,
 )
 from .accounts import User
@@ -70,6 +71,8 @@ QUEUES: dict[str, Queue] = {
         Queue("cases", "差评处理", "case", _status(PENDING, VISITED)),
         Queue("cases_overdue", "差评超期", "case", _deadline(deadlines.OVERDUE)),
         Queue("cases_closed", "差评已办结", "case", _status(COMPLETED), counted=False),
+        Queue("visits", "待回访", "visit", _status(TO_VISIT)),
+        Queue("visits_done", "已回访", "visit", _status(VISITED), counted=False),
         Queue("complaints", "待答复投诉建议", "complaint", _status(SUBMITTED)),
         Queue("complaints_overdue", "投诉建议超期", "complaint", _deadline(deadlines.OVERDUE)),
         Queue("complaints_replied", "已答复投诉建议", "complaint", _status(REPLIED), counted=False),

@@ -78,12 +78,18 @@ def _name(catalog: Any, department: str) -> str:
 def _row(service: Service, record: dict[str, Any], today: Any) -> dict[str, Any]:
     person = record.get("applicant") or record
     deadline = deadlines.deadline_state(record, today)
-    due = record.get("due_date") if record["kind"] in ("application", "case") else record.get("reply_due")
+    due = (
+        record.get("due_date")
+        if record["kind"] in ("application", "case", "visit")
+        else record.get("reply_due")
+    )
     return {
         "receipt_no": record["receipt_no"],
         "kind": record["kind"],
         "item": (record.get("item") or {}).get("name", ""),
-        "subject": record.get("subject") or record.get("comment", ""),
+        "subject": record.get("subject")
+        or record.get("comment")
+        or (f"回访办件 {record['visited_receipt']}" if record.get("visited_receipt") else ""),
         "type": record.get("type", ""),
         "level": record.get("level", ""),
         "name": mask_name(person.get("name", "")),

@@ -36,7 +36,9 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .. import workdays
-from .rules import AWAITING_REPLY, OPEN_CASE_STATES, RUNNING_STATES
+from .rules import AWAITING_REPLY, OPEN_CASE_STATES, RUNNING_STATES, TO_VISIT
+
+OPEN_STATES = OPEN_CASE_STATES | {TO_VISIT}
 
 OVERDUE, DUE_SOON, ON_TIME, NONE = "overdue", "due_soon", "on_time", "none"
 DEADLINE_LABELS = {OVERDUE: "已超期", DUE_SOON: "即将到期", ON_TIME: "未到期", NONE: "未计时"}
@@ -67,8 +69,8 @@ def running_due(record: Mapping[str, Any]) -> dt.date | None:
         if record.get("status") in AWAITING_REPLY and record.get("reply_due"):
             return dt.date.fromisoformat(record["reply_due"])
         return None
-    if kind == "case":
-        if record.get("status") in OPEN_CASE_STATES and record.get("due_date"):
+    if kind in ("case", "visit"):
+        if record.get("status") in OPEN_STATES and record.get("due_date"):
             return dt.date.fromisoformat(record["due_date"])
         return None
     if record.get("status") in RUNNING_STATES and record.get("accepted_at") and record.get("due_date"):

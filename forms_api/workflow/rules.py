@@ -50,6 +50,10 @@ CASE_STATES = (PENDING, VISITED, COMPLETED)
 """A 差评 case (9.2, 9.3): opened by a rating of level 4 or 5, closed with its outcome."""
 OPEN_CASE_STATES = frozenset({PENDING, VISITED})
 
+TO_VISIT = "待回访"
+VISIT_STATES = (TO_VISIT, VISITED)
+"""A return visit (9.2) of a completed application picked by the schedule."""
+
 COMPLAINT_STATES = (SUBMITTED, REPLIED)
 """A complaint or suggestion (9.3 b, c): answered within the platform's days."""
 
@@ -91,7 +95,7 @@ ACTION_LABELS: Mapping[str, str] = MappingProxyType(
 ACTIONS = tuple(ACTION_LABELS)
 
 KIND_LABELS: Mapping[str, str] = MappingProxyType(
-    {"application": "申请", "consultation": "咨询", "case": "差评", "complaint": "投诉建议"}
+    {"application": "申请", "consultation": "咨询", "case": "差评", "complaint": "投诉建议", "visit": "回访"}
 )
 
 
@@ -149,12 +153,15 @@ CASE_GRAPH = _graph(
 
 COMPLAINT_GRAPH = _graph({SUBMITTED: {"answer": (REPLIED,), "remind": (SUBMITTED,)}, REPLIED: {}})
 
+VISIT_GRAPH = _graph({TO_VISIT: {"record_visit": (VISITED,), "remind": (TO_VISIT,)}, VISITED: {}})
+
 GRAPHS: Mapping[str, Mapping[str, Mapping[str, frozenset[str]]]] = MappingProxyType(
     {
         "application": APPLICATION_GRAPH,
         "consultation": CONSULTATION_GRAPH,
         "case": CASE_GRAPH,
         "complaint": COMPLAINT_GRAPH,
+        "visit": VISIT_GRAPH,
     }
 )
 STATES: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -163,6 +170,7 @@ STATES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "consultation": CONSULTATION_STATES,
         "case": CASE_STATES,
         "complaint": COMPLAINT_STATES,
+        "visit": VISIT_STATES,
     }
 )
 
