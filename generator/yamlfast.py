@@ -42,6 +42,9 @@ _AMBIGUOUS_VALUE = re.compile(
     r"~|Null|NULL|True|TRUE|False|FALSE|[-+]?0[0-9]+(?:\.[0-9]*)?|[-+]?0o[0-7]+"
     r"|[-+]?0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
+_INF_NAN = re.compile(r"[-+]?\.(?:inf|nan)", re.IGNORECASE)
+"""rapidyaml emits a plain key ``inf`` or ``nan`` as ``.inf`` / ``.nan`` (and the reference reads
+``.inf`` as a float): such a key is left to the reference parser."""
 _PLAIN_KEY = re.compile(r"[^-+.0-9~].*|[-+.]\D.*|[-+.]", re.DOTALL)
 _KEYWORDS = frozenset(("true", "false", "null", "Null", "NULL", "True", "TRUE", "False", "FALSE"))
 
@@ -79,7 +82,7 @@ def _ambiguous(emitted: str) -> bool:
     for match in _CANDIDATE.finditer(emitted):
         token, is_key = match.groups()
         if is_key:
-            if token in _KEYWORDS or not _PLAIN_KEY.fullmatch(token):
+            if token in _KEYWORDS or not _PLAIN_KEY.fullmatch(token) or _INF_NAN.fullmatch(token):
                 return True
         elif _AMBIGUOUS_VALUE.fullmatch(token):
             return True

@@ -138,6 +138,12 @@ def test_fast_path_agrees_with_the_reference_on_generated_documents(data: dict, 
         assert fast[0] == reference(text)
 
 
+@pytest.mark.parametrize("text", ["inf: []\n", "nan: 1\n", "-inf: 1\n", "a:\n  .Inf: x\n", ".inf: 1\n"])
+def test_keys_rapidyaml_would_rewrite_are_left_to_the_reference(text: str) -> None:
+    # found by the property test above: rapidyaml emits the plain key `inf` as `.inf`
+    assert yamlfast.load(text) is None
+
+
 def _mixed_files(tmp_path: Path) -> list[Path]:
     paths = []
     for n in range(30):
