@@ -75,7 +75,7 @@ _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)1[3-9]\d[*＊]{4}\d{4}(?!
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?[2-9]\d{6,7}(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_IN_QUESTION = (_MOBILE, _ID_NUMBER, _LANDLINE, _EMAIL)
+PERSONAL_PATTERNS = (_MOBILE, _ID_NUMBER, _LANDLINE, _EMAIL)
 """What is blanked out in what the person wrote."""
 _IN_ANSWER = (_MOBILE, _ID_NUMBER)
 """…and in the reply, which may rightly give the centre's own landline and e-mail."""
@@ -244,7 +244,7 @@ def candidate(record: Mapping[str, Any], items: Items) -> Candidate:
     message = _clean(str(record.get("message") or ""))
     if subject and message and not subject.endswith(tuple("？?。！!：:；;，,")):
         subject += "："
-    question, blanked_q = redact(subject + message, name, email, _IN_QUESTION)
+    question, blanked_q = redact(subject + message, name, email, PERSONAL_PATTERNS)
     answer, blanked_a = redact(_clean(str(record["reply"]["text"])), name, email, _IN_ANSWER)
     slug, item_name, lost = None, "", ""
     asked = record.get("item")

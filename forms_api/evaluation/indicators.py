@@ -116,7 +116,7 @@ def _visit_due(record: Record, as_of: dt.date) -> bool:
     return record.get("status") == VISITED or (planned is not None and planned < as_of)
 
 
-def _case_named(record: Record) -> bool:
+def case_named(record: Record) -> bool:
     """A 差评 whose rater can be visited, as it was made with a receipt number. The console's
     cases say so in ``named``; without it, a case that names the rated ``receipt_no`` is."""
     if "named" in record:
@@ -191,7 +191,7 @@ COUNTS: Mapping[str, Count] = {
     "consultations_due": Count("consultation", REPLY_DUE, _reply_decided),
     "consultations_replied_on_time": Count("consultation", REPLY_DUE, lambda r, _: _replied_on_time(r)),
     "cases": Count("case", OPENED_AT),
-    "cases_named": Count("case", OPENED_AT, lambda r, _: _case_named(r)),
+    "cases_named": Count("case", OPENED_AT, lambda r, _: case_named(r)),
     "cases_visited": Count("case", OPENED_AT, lambda r, _: bool(r.get("return_visit"))),
     "cases_resolved": Count("case", OPENED_AT, lambda r, _: _case_resolved(r)),
     "cases_rectified": Count(
@@ -320,7 +320,7 @@ class Change:
 # --- computing ------------------------------------------------------------------------------
 
 
-class _Items:
+class ItemFinder:
     """Which item a record is about: its own ``item``, else that of the application or
     consultation its ``receipt_no`` names, else (a 差评 case) that of its rating."""
 
@@ -419,7 +419,7 @@ def compute(
     _check_period(start, end)
     records = {kind: list(found) for kind, found in records_by_kind.items()}
     if item_code is not None:
-        items = _Items(records)
+        items = ItemFinder(records)
         records = {kind: [r for r in found if items.code(r) == item_code] for kind, found in records.items()}
     tally = _Tally(records, start, end, end + _ONE_DAY if as_of is None else as_of)
     return [tally.result(indicator, item_code) for indicator in indicators]
