@@ -12,20 +12,25 @@ from .fields import Field, Form, one_of, required_when
 HONEYPOT = "website"
 """A field hidden from people; anything in it marks the submission as a robot's."""
 
+CONTACT = (
+    Field("name", "姓名", max_length=40, autocomplete="name"),
+    Field(
+        "phone",
+        "联系电话",
+        kind="tel",
+        required=False,
+        max_length=30,
+        autocomplete="tel",
+        help="手机号码或带区号的固定电话",
+    ),
+    Field("email", "电子邮箱", kind="email", required=False, max_length=100, autocomplete="email"),
+)
+"""Who wrote a consultation or a complaint, and how to answer them (phone or e-mail)."""
+
 CONSULTATION = Form(
     "consultation",
     (
-        Field("name", "姓名", max_length=40, autocomplete="name"),
-        Field(
-            "phone",
-            "联系电话",
-            kind="tel",
-            required=False,
-            max_length=30,
-            autocomplete="tel",
-            help="手机号码或带区号的固定电话",
-        ),
-        Field("email", "电子邮箱", kind="email", required=False, max_length=100, autocomplete="email"),
+        *CONTACT,
         Field("item_code", "咨询的事项", kind="hidden", required=False, max_length=80),
         Field("subject", "咨询主题", max_length=60, help="一句话概括，例如“专利质押需要哪些材料”"),
         Field(
@@ -45,17 +50,7 @@ COMPLAINT = Form(
     "complaint",
     (
         Field("type", "类别", kind="radio", options=COMPLAINT_TYPES),
-        Field("name", "姓名", max_length=40, autocomplete="name"),
-        Field(
-            "phone",
-            "联系电话",
-            kind="tel",
-            required=False,
-            max_length=30,
-            autocomplete="tel",
-            help="手机号码或带区号的固定电话",
-        ),
-        Field("email", "电子邮箱", kind="email", required=False, max_length=100, autocomplete="email"),
+        *CONTACT,
         Field("item_code", "涉及的事项", kind="hidden", required=False, max_length=80),
         Field(
             "receipt_no",

@@ -89,52 +89,39 @@ class Service:
     # --- consultations --------------------------------------------------------------------------
 
     async def submit_consultation(self, raw: Mapping[str, Any], channel: str) -> Receipt:
-        values, problems = self._check(raw, forms.CONSULTATION)
-        item = self._item(values.get("item_code", ""), problems, "item_code", for_application=False)
-        if problems:
-            raise Invalid(problems)
-        submitted = now()
-        reply_due = workdays.add_working_days(
-            submitted.date(), self.catalog.platform.settings.consultation_reply_days
+        return await self._submit_message(
+            "consultation", raw, channel, self.catalog.platform.settings.consultation_reply_days
         )
-        code = new_lookup_code()
-        receipt_no = self.numbers.next("consultation", submitted.date())
-        record = {
-            "kind": "consultation",
-            "receipt_no": receipt_no,
-            "lookup": self.vault.code_hash(code),
-            "status": SUBMITTED,
-            "submitted_at": submitted.isoformat(timespec="seconds"),
-            "channel": channel,
-            "name": values["name"],
-            **self._phone(values.get("phone", "")),
-            "email": values.get("email", ""),
-            "item": _item_ref(item),
-            "subject": values["subject"],
-            "message": values["message"],
-            "reply_due": reply_due.date.isoformat(),
-            "reply_due_provisional": reply_due.provisional,
-            "timeline": [event(SUBMITTED, "收到咨询留言", submitted)],
-        }
-        await self.store.insert("consultation", receipt_no, record)
-        return Receipt(receipt_no, code, SUBMITTED, {"reply_due": reply_due.date.isoformat()})
 
     # --- complaints and suggestions (9.3 b, c) ---------------------------------------------------
 
     async def submit_complaint(self, raw: Mapping[str, Any], channel: str) -> Receipt:
-        values, problems = self._check(raw, forms.COMPLAINT)
+        return await self._submit_message(
+            "complaint", raw, channel, self.catalog.platform.settings.complaint_reply_days
+        )
+
+    async def _submit_message(
+        self, kind: str, raw: Mapping[str, Any], channel: str, reply_days: int
+    ) -> Receipt:
+        """A consultation or a complaint: a person's message, answered within ``reply_days``."""
+        form = forms.CONSULTATION if kind == "consultation" else forms.COMPLAINT
+        values, problems = self._check(raw, form)
         item = self._item(values.get("item_code", ""), problems, "item_code", for_application=False)
         if problems:
             raise Invalid(problems)
         submitted = now()
-        reply_due = workdays.add_working_days(
-            submitted.date(), self.catalog.platform.settings.complaint_reply_days
-        )
+        reply_due = workdays.add_working_days(submitted.date(), reply_days)
         code = new_lookup_code()
-        receipt_no = self.numbers.next("complaint", submitted.date())
+        receipt_no = self.numbers.next(kind, submitted.date())
+        own = (
+            {"type": values["type"], "about_receipt": normalize(values.get("receipt_no", ""))}
+            if kind == "complaint"
+            else {}
+        )
+        received = f"收到{values['type']}" if kind == "complaint" else "收到咨询留言"
         record = {
-            "kind": "complaint",
-            "type": values["type"],
+            "kind": kind,
+            **own,
             "receipt_no": receipt_no,
             "lookup": self.vault.code_hash(code),
             "status": SUBMITTED,
@@ -144,14 +131,13 @@ class Service:
             **self._phone(values.get("phone", "")),
             "email": values.get("email", ""),
             "item": _item_ref(item),
-            "about_receipt": normalize(values.get("receipt_no", "")),
             "subject": values["subject"],
             "message": values["message"],
             "reply_due": reply_due.date.isoformat(),
             "reply_due_provisional": reply_due.provisional,
-            "timeline": [event(SUBMITTED, f"收到{values['type']}", submitted)],
+            "timeline": [event(SUBMITTED, received, submitted)],
         }
-        await self.store.insert("complaint", receipt_no, record)
+        await self.store.insert(kind, receipt_no, record)
         return Receipt(receipt_no, code, SUBMITTED, {"reply_due": reply_due.date.isoformat()})
 
     # --- applications ---------------------------------------------------------------------------
