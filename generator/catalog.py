@@ -28,6 +28,7 @@ from generator.schema import (
     Item,
     Platform,
     Reduction,
+    ResultsFile,
     StandardsFile,
     Theme,
 )
@@ -56,6 +57,8 @@ class Catalog:
     """The 咨询问答手册 (``faq.yml``, which may be absent), in file order."""
     indicators: list[Indicator] = field(default_factory=list)
     """The 服务评价指标体系 (``indicators.yml``, which may be absent), in file order."""
+    results: ResultsFile | None = None
+    """The published 服务评价结果 (``results.yml``, written by ``ipps results export``), if any."""
 
     @property
     def files_dir(self) -> Path:
@@ -149,6 +152,7 @@ def load_catalog(root: Path, display_root: Path | None = None) -> Catalog:
         standards=parts.single("standards"),
         faq=list(faq.faqs) if (faq := parts.single("faq")) else [],
         indicators=list(found.indicators) if (found := parts.single("indicators")) else [],
+        results=parts.single("results"),
     )
 
 

@@ -185,6 +185,37 @@ CONSULTATIONS = [
     },
 ]
 
+
+def complaint(
+    no: str, type: str, item: dict[str, str] | None, submitted: str, due: str, **extra: Any
+) -> dict:
+    """A complaint or suggestion as forms_api.service keeps it: due ``complaint_reply_days``
+    (3) working days after it arrives; answering it sets ``replied_at``."""
+    return {
+        "kind": "complaint",
+        "type": type,
+        "receipt_no": no,
+        "item": item,
+        "status": "已答复" if "replied_at" in extra else "已提交",
+        "submitted_at": submitted,
+        "reply_due": due,
+        **extra,
+    }
+
+
+COMPLAINTS = [
+    # Submitted Sat 10 Oct (a working day), due Wed 14 Oct, answered the same day: on time.
+    complaint("TS5", "投诉", B, at("10-10"), "2026-10-14", replied_at=at("10-10", "15:00")),
+    # Submitted Mon 12 Oct, due Thu 15 Oct, answered 14 Oct: on time.
+    complaint("TS1", "投诉", A, at("10-12"), "2026-10-15", replied_at=at("10-14")),
+    # A suggestion naming no item: due Fri 16 Oct, answered Mon 19 Oct: late.
+    complaint("TS2", "建议", None, at("10-13"), "2026-10-16", replied_at=at("10-19")),
+    # Submitted Wed 21 Oct, due Mon 26 Oct, never answered: late once 26 Oct is over.
+    complaint("TS3", "投诉", B, at("10-21"), "2026-10-26"),
+    # Submitted Wed 28 Oct, due Mon 2 Nov, not answered: due in November, in no October figure.
+    complaint("TS4", "投诉", A, at("10-28"), "2026-11-02"),
+]
+
 RATINGS = [
     rating("PJ-R1", at("10-10"), 1, receipt_no="SQ-A1"),  # item A through the application
     rating("PJ-R2", at("10-11"), 2, item=B),  # a rating of B's guide
@@ -269,6 +300,7 @@ VISITS = [
 RECORDS = {
     "application": APPLICATIONS,
     "consultation": CONSULTATIONS,
+    "complaint": COMPLAINTS,
     "rating": RATINGS,
     "case": CASES,
     "visit": VISITS,
@@ -305,7 +337,7 @@ def figures(results: list[Result]) -> dict[str, tuple[float | None, int, int | N
 # --- the sample catalog -----------------------------------------------------------------------------
 
 
-def test_the_sample_catalog_ships_the_eight_indicators(catalog: Catalog) -> None:
+def test_the_sample_catalog_ships_its_indicators(catalog: Catalog) -> None:
     shown = {
         i.name: (i.unit, i.direction, i.formula.model_dump(exclude_none=True)) for i in catalog.indicators
     }
@@ -336,12 +368,26 @@ def test_the_sample_catalog_ships_the_eight_indicators(catalog: Catalog) -> None
             "higher",
             {"numerator": ["consultations_replied_on_time"], "denominator": ["consultations_due"]},
         ),
+        "投诉建议答复及时率": (
+            "百分比",
+            "higher",
+            {"numerator": ["complaints_replied_on_time"], "denominator": ["complaints_due"]},
+        ),
         "平均办理时长（工作日）": ("工作日", "lower", {"average": "handling_workdays"}),
     }
     satisfaction = next(i for i in catalog.indicators if i.name == "满意率")
     # The folded lines of the definition are joined without a space between Chinese characters.
     assert "所占的百分比。评价包括" in satisfaction.definition
     assert all(i.definition and i.target >= 0 for i in catalog.indicators)
+    # Shown per item on the public results page, and on each item's guide.
+    assert [i.id for i in catalog.indicators if i.per_item] == [
+        "satisfaction-rate",
+        "on-time-completion-rate",
+    ]
+    assert [i.id for i in catalog.indicators if i.guide] == ["satisfaction-rate"]
+    complaints = next(i for i in catalog.indicators if i.id == "complaint-reply-timeliness-rate")
+    assert (complaints.name, complaints.target, complaints.public) == ("投诉建议答复及时率", 100, True)
+    assert "complaint_reply_days，现为 3 个工作日" in complaints.definition
 
 
 def test_the_indicators_kind_is_registered_with_its_schema() -> None:
@@ -381,6 +427,9 @@ def test_every_sample_indicator_over_october(catalog: Catalog) -> None:
         "one-time-notification-rate": (50.0, 2, 4),
         # Due in October: ZX1 (on time), ZX2 (a day late), ZX3 (never answered, due 30 Oct).
         "consultation-reply-timeliness-rate": (33.33, 1, 3),
+        # Complaints and suggestions due in October: TS5, TS1 (on time), TS2 (answered late),
+        # TS3 (never answered, due 26 Oct); TS4 is due in November.
+        "complaint-reply-timeliness-rate": (50.0, 2, 4),
         # A1 4 + A2 2 + B1 0 + A4 3 = 9 working days over 4 applications.
         "average-handling-time": (2.25, 9, 4),
     }
@@ -411,6 +460,8 @@ def test_each_count_of_the_vocabulary_over_october() -> None:
         "consultations_submitted": 3,  # ZX1, ZX2, ZX3
         "consultations_due": 3,
         "consultations_replied_on_time": 1,
+        "complaints_due": 4,  # TS5, TS1, TS2, TS3 (TS4 is due in November)
+        "complaints_replied_on_time": 2,  # TS5, TS1
         "cases": 3,
         "cases_named": 2,  # CP3 is anonymous
         "cases_visited": 2,
@@ -496,6 +547,33 @@ def test_as_of_leaves_out_what_is_not_yet_due(catalog: Catalog) -> None:
     assert figures([found["return-visit-rate"]])["return-visit-rate"] == (75.0, 3, 4)
 
 
+def test_complaint_reply_timeliness_leaves_out_what_is_not_yet_due(catalog: Catalog) -> None:
+    timeliness = next(i for i in catalog.indicators if i.id == "complaint-reply-timeliness-rate")
+
+    def figure(start: dt.date, end: dt.date, as_of: dt.date | None = None) -> tuple:
+        (result,) = compute([timeliness], RECORDS, start, end, as_of=as_of)
+        return (
+            None if result.value is None else round(result.value, 2),
+            result.numerator,
+            result.denominator,
+        )
+
+    # Over October, taken on 1 Nov: TS5, TS1 on time, TS2 answered late, TS3 unanswered
+    # past its due day (26 Oct).
+    assert figure(*OCT) == (50.0, 2, 4)
+    # Taken on 26 Oct, TS3 is due that very day: not late yet, left out.
+    assert figure(*OCT, as_of=dt.date(2026, 10, 26)) == (66.67, 2, 3)
+    # Taken on 27 Oct, TS3's due day is over: late.
+    assert figure(*OCT, as_of=dt.date(2026, 10, 27)) == (50.0, 2, 4)
+    # TS4 is due Mon 2 Nov and unanswered: nothing to count on that day, late after it.
+    november = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert figure(*november, as_of=dt.date(2026, 11, 2)) == (None, 0, 0)
+    assert figure(*november, as_of=dt.date(2026, 11, 3)) == (0.0, 0, 1)
+    # Consultations are not complaints, and complaints are not consultations.
+    only_consultations = {"consultation": CONSULTATIONS}
+    assert compute([timeliness], only_consultations, *OCT)[0].denominator == 0
+
+
 # --- empty denominators ---------------------------------------------------------------------------
 
 
@@ -551,6 +629,10 @@ def test_per_item_figures_follow_receipts_ratings_and_cases(catalog: Catalog) ->
     assert b["one-time-notification-rate"] == (100.0, 2, 2)
     # Consultations due: ZX1 of A (on time), ZX3 of B (late); ZX2 names no item.
     assert a["consultation-reply-timeliness-rate"] == (100.0, 1, 1)
+    # Complaints due in October: TS1 of A (on time); TS5 (on time) and TS3 (never answered)
+    # of B; TS2 names no item, TS4 is due in November.
+    assert a["complaint-reply-timeliness-rate"] == (100.0, 1, 1)
+    assert b["complaint-reply-timeliness-rate"] == (50.0, 1, 2)
     met = by_id(compute(catalog.indicators, RECORDS, *OCT, item_code="B002"))
     assert met["on-time-completion-rate"].met is True  # target 100
     assert met["on-time-completion-rate"].item_code == "B002"
@@ -628,6 +710,7 @@ def test_compare_with_the_previous_period(catalog: Catalog) -> None:
         "on-time-completion-rate": (100.0, 1, 1),
         "one-time-notification-rate": (100.0, 2, 2),
         "consultation-reply-timeliness-rate": (100.0, 1, 1),
+        "complaint-reply-timeliness-rate": (None, 0, 0),  # no complaint was due in September
         "average-handling-time": (2.0, 2, 1),
     }
     changes = {c.current.id: c for c in compare(current, before)}
@@ -641,6 +724,7 @@ def test_compare_with_the_previous_period(catalog: Catalog) -> None:
         "on-time-completion-rate": (-50.0, False),
         "one-time-notification-rate": (-50.0, False),
         "consultation-reply-timeliness-rate": (-66.67, False),
+        "complaint-reply-timeliness-rate": (None, None),  # nothing to compare with
         "average-handling-time": (0.25, False),  # 2 → 2.25 working days: longer is worse
     }
 
@@ -728,6 +812,20 @@ def test_a_valid_indicators_file_is_loaded_in_file_order(catalog_copy: CatalogCo
     assert indicators[2].formula.numerator == ["cases_visited", "visits_done"]
 
 
+def test_a_public_indicator_may_be_shown_per_item_and_on_the_guides(catalog_copy: CatalogCopy) -> None:
+    catalog_copy.write(
+        INDICATORS,
+        VALID.replace("    public: true\n", "    public: true\n    per_item: true\n    guide: true\n"),
+    )
+    _, problems = check_catalog(catalog_copy.root, display_root=catalog_copy.root)
+    assert problems == []
+    assert [(i.public, i.per_item, i.guide) for i in load_catalog(catalog_copy.root).indicators] == [
+        (True, True, True),
+        (False, False, False),
+        (False, False, False),
+    ]
+
+
 BROKEN = {
     "unknown count name": (
         "      numerator: satisfied_ratings\n",
@@ -809,6 +907,21 @@ BROKEN = {
         "    public: true\n",
         "    publish: true  # expect: E002\n",
         "是否应为「public」",
+    ),
+    "shown per item but not public": (
+        "    direction: lower\n",
+        "    direction: lower\n    per_item: true  # expect: E123\n",
+        "指标「平均办理时长」不公开，不能按事项公示",
+    ),
+    "on the guides but not public": (
+        "    direction: lower\n",
+        "    direction: lower\n    public: false\n    per_item: true  # expect: E123\n    guide: true  # expect: E123\n",
+        "指标「平均办理时长」不公开，不能在办事指南显示",
+    ),
+    "on the guides but not shown per item": (
+        "    public: true\n",
+        "    public: true\n    guide: true  # expect: E123\n",
+        "指标「满意率」在办事指南显示各事项的指标值，须同时按事项公示（per_item: true）",
     ),
 }
 MARK_ALSO = {

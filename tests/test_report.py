@@ -322,12 +322,20 @@ SUMMARY = {
     "consultation-reply-timeliness-rate": (
         "33.3%", "1/3", "≥ 100%", "未达标", "100.0%（1/1）", "↓ 下降 66.7 个百分点（变差）",
     ),
+    # Complaints and suggestions due in Q3: TS-1 (on time), TS-3 (late), TS-2 (unanswered, due
+    # 30 Sep). Before: TS-0, on time.
+    "complaint-reply-timeliness-rate": (
+        "33.3%", "1/3", "≥ 100%", "未达标", "100.0%（1/1）", "↓ 下降 66.7 个百分点（变差）",
+    ),
     # 2 + 5 + 2 working days over 3 applications; before 2 over 1.
     "average-handling-time": (
         "3.0 个工作日", "3 件共 9 个工作日", "≤ 5 个工作日", "达标", "2.0 个工作日（1 件共 2 个工作日）",
         "↑ 增加 1.0 个工作日（变差）",
     ),
 }  # fmt: skip
+
+MET = sum(1 for v in SUMMARY.values() if v[3] == "达标")
+MISSED = sum(1 for v in SUMMARY.values() if v[3] == "未达标")
 
 ITEMS = {
     # item: {indicator: (value, counts)}
@@ -341,6 +349,7 @@ ITEMS = {
         "on-time-completion-rate": ("无数据", "0/0"),
         "one-time-notification-rate": ("无数据", "0/0"),
         "consultation-reply-timeliness-rate": ("50.0%", "1/2"),
+        "complaint-reply-timeliness-rate": ("无数据", "0/0"),
         "average-handling-time": ("无数据", "0 件共 0 个工作日"),
     },
     # L: ratings PJ-3 (2), PJ-4 (4); case CP-2 (visited, open); visit HF-2 (not done);
@@ -353,10 +362,12 @@ ITEMS = {
         "on-time-completion-rate": ("100.0%", "1/1"),
         "one-time-notification-rate": ("100.0%", "2/2"),
         "consultation-reply-timeliness-rate": ("无数据", "0/0"),
+        "complaint-reply-timeliness-rate": ("无数据", "0/0"),
         "average-handling-time": ("2.0 个工作日", "1 件共 2 个工作日"),
     },
     # P: ratings PJ-1 (1), PJ-2 (5), PJ-8 (1); case CP-1 (visited, rectified); visit HF-1 done;
-    # SQ-P1 on time (2 days), SQ-P2 late (5 days, corrected twice).
+    # SQ-P1 on time (2 days), SQ-P2 late (5 days, corrected twice); complaint TS-1 answered in
+    # time.
     P["code"]: {
         "satisfaction-rate": ("66.7%", "2/3"),
         "bad-rating-rate": ("33.3%", "1/3"),
@@ -365,6 +376,7 @@ ITEMS = {
         "on-time-completion-rate": ("50.0%", "1/2"),
         "one-time-notification-rate": ("50.0%", "1/2"),
         "consultation-reply-timeliness-rate": ("无数据", "0/0"),
+        "complaint-reply-timeliness-rate": ("100.0%", "1/1"),
         "average-handling-time": ("3.5 个工作日", "2 件共 7 个工作日"),
     },
 }
@@ -472,7 +484,7 @@ def table_rows(sheet: Any, header_row: int = 4) -> list[dict[str, Any]]:
 
 
 def test_the_command_writes_both_files_and_says_what_it_found(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], catalog: Catalog
 ) -> None:
     store_with(workdir / "var" / "store", RECORDS)
     assert ipps_report(workdir / "var", workdir / "reports" / "2026Q3") == 0
@@ -481,7 +493,7 @@ def test_the_command_writes_both_files_and_says_what_it_found(
         "已生成示范市知识产权公共服务中心服务评价报告（统计期 2026-07-01 至 2026-09-30）：",
         "  reports/2026Q3/report.html",
         "  reports/2026Q3/report.xlsx",
-        "指标 8 项：达标 1 项，未达标 7 项；差评工单 3 件，投诉和建议 3 件，改进措施 2 项。",
+        f"指标 {len(catalog.indicators)} 项：达标 {MET} 项，未达标 {MISSED} 项；差评工单 3 件，投诉和建议 3 件，改进措施 2 项。",
     ]
     assert sorted(p.name for p in (workdir / "reports" / "2026Q3").iterdir()) == [
         "report.html",
@@ -503,7 +515,7 @@ def test_title_period_and_dates(made: Path) -> None:
 # --- summary -------------------------------------------------------------------------------------------
 
 
-def test_the_summary_table_gives_every_indicator_with_target_and_change(made: Path) -> None:
+def test_the_summary_table_gives_every_indicator_with_target_and_change(made: Path, catalog: Catalog) -> None:
     rows = page(made).select("#summary-table tbody tr")
 
     def previous(cell: Any) -> str:  # the value and its counts are two spans
@@ -523,17 +535,18 @@ def test_the_summary_table_gives_every_indicator_with_target_and_change(made: Pa
         )
         for row in rows
     }
+    assert list(SUMMARY) == [i.id for i in catalog.indicators], "SUMMARY gives every indicator of the catalog"
     assert found == SUMMARY
-    assert [text(row.th) for row in rows] == [
-        "满意率", "差评率", "差评整改率", "回访率", "按时办结率", "一次性告知率", "咨询答复及时率", "平均办理时长（工作日）",
-    ]  # fmt: skip
+    assert [text(row.th) for row in rows] == [i.name for i in catalog.indicators]
     missed = [row["data-indicator"] for row in rows if "miss" in (row.get("class") or [])]
     assert missed == [k for k, v in SUMMARY.items() if v[3] == "未达标"]
 
 
-def test_the_summary_says_how_many_targets_were_met(made: Path) -> None:
+def test_the_summary_says_how_many_targets_were_met(made: Path, catalog: Catalog) -> None:
     intro = text(page(made).select_one("#summary p"))
-    assert intro.startswith("本期按服务评价指标体系统计 8 项指标，达到目标值 1 项，未达到目标值 7 项。")
+    assert intro.startswith(
+        f"本期按服务评价指标体系统计 {len(catalog.indicators)} 项指标，达到目标值 {MET} 项，未达到目标值 {MISSED} 项。"
+    )
     # 9 ratings in the period, of items P, L and Q; the sample catalog lists 39 items.
     assert "共收到服务评价 9 件，涉及事项 3 个（事项清单共 39 个）" in intro
     assert "建立差评处理工单 3 件；收到投诉 2 件、建议 1 件；跟踪改进措施 2 项。" in intro
@@ -553,6 +566,7 @@ def test_the_previous_period_change_is_computed_over_the_same_number_of_days(cat
         "on-time-completion-rate": (-33.3, False),
         "one-time-notification-rate": (-25.0, False),
         "consultation-reply-timeliness-rate": (-66.7, False),
+        "complaint-reply-timeliness-rate": (-66.7, False),  # 100 → 33.33
         "average-handling-time": (1.0, False),  # 2 → 3 working days
     }
 
@@ -589,7 +603,7 @@ def test_the_per_item_table_lists_the_items_with_records_in_the_period(made: Pat
 # --- charts --------------------------------------------------------------------------------------------
 
 
-def test_the_charts_are_inline_svg_with_chinese_labels(made: Path) -> None:
+def test_the_charts_are_inline_svg_with_chinese_labels(made: Path, catalog: Catalog) -> None:
     soup = page(made)
     svgs = soup.find_all("svg")
     assert len(svgs) == 2
@@ -602,7 +616,9 @@ def test_the_charts_are_inline_svg_with_chinese_labels(made: Path) -> None:
         assert svg["role"] == "img" and svg.title is not None
     labels = [text(t) for t in indicators.find_all("text")]
     # Every percentage indicator (not the average), with its value, counts and whether it missed.
-    for name in ("满意率", "差评率", "差评整改率", "回访率", "按时办结率", "一次性告知率", "咨询答复及时率"):
+    percentages = [i.name for i in catalog.indicators if i.unit == "百分比"]
+    assert "投诉建议答复及时率" in percentages
+    for name in percentages:
         assert name in labels
     assert "平均办理时长（工作日）" not in labels
     assert "66.7%（6/9） 未达标" in labels and "上期 50.0%" in labels
@@ -616,7 +632,7 @@ def test_the_charts_are_inline_svg_with_chinese_labels(made: Path) -> None:
     assert "知识产权信息查询：本期75.0%，目标值95.0%" in text(satisfaction.desc)
     # The bars: 66.7 % of the plot for 满意率; the target marks at 95 % and 2 %.
     bars = [r for r in indicators.find_all("rect") if r.get("height") == "14"]
-    assert len(bars) == 7
+    assert len(bars) == len(percentages)
 
 
 def test_chart_text_is_escaped_and_long_labels_wrap() -> None:
@@ -777,7 +793,7 @@ def test_the_page_loads_nothing_from_elsewhere(made: Path) -> None:
 # --- the workbook ----------------------------------------------------------------------------------------
 
 
-def test_the_workbook_has_one_sheet_per_part_with_the_same_figures(made: Path) -> None:
+def test_the_workbook_has_one_sheet_per_part_with_the_same_figures(made: Path, catalog: Catalog) -> None:
     book = workbook(made)
     assert book.sheetnames == ["总体指标", "分事项", "差评工单", "投诉建议", "改进措施", "指标说明"]
     summary = book["总体指标"]
@@ -794,6 +810,7 @@ def test_the_workbook_has_one_sheet_per_part_with_the_same_figures(made: Path) -
         "按时办结率": (66.7, 2, 3, 100, "未达标"),
         "一次性告知率": (75.0, 3, 4, 100, "未达标"),
         "咨询答复及时率": (33.3, 1, 3, 100, "未达标"),
+        "投诉建议答复及时率": (33.3, 1, 3, 100, "未达标"),
         "平均办理时长（工作日）": (3.0, 9, 3, 5, "达标"),
     }  # fmt: skip
     assert {name: (r["上期值"], r["变化"], r["变化说明"]) for name, r in rows.items()} == {
@@ -804,6 +821,7 @@ def test_the_workbook_has_one_sheet_per_part_with_the_same_figures(made: Path) -
         "按时办结率": (100.0, -33.3, "↓ 下降 33.3 个百分点（变差）"),
         "一次性告知率": (100.0, -25.0, "↓ 下降 25.0 个百分点（变差）"),
         "咨询答复及时率": (100.0, -66.7, "↓ 下降 66.7 个百分点（变差）"),
+        "投诉建议答复及时率": (100.0, -66.7, "↓ 下降 66.7 个百分点（变差）"),
         "平均办理时长（工作日）": (2.0, 1.0, "↑ 增加 1.0 个工作日（变差）"),
     }
     assert len(summary._charts) == 1
@@ -826,7 +844,8 @@ def test_the_workbook_has_one_sheet_per_part_with_the_same_figures(made: Path) -
     detail = {
         (r["实施编码"], r["指标"]): (r["数值"], r["分子"], r["分母"]) for r in table_rows(items, header + 1)
     }
-    assert len(detail) == 3 * 8
+    assert len(detail) == 3 * len(catalog.indicators)
+    assert detail[(P["code"], "投诉建议答复及时率")] == (100.0, 1, 1)
     assert detail[(P["code"], "按时办结率")] == (50.0, 1, 2)
     assert detail[(Q["code"], "回访率")] == (None, 0, 0)
     assert detail[(L["code"], "平均办理时长（工作日）")] == (2.0, 2, 1)
@@ -861,7 +880,9 @@ def test_the_workbook_lists_cases_complaints_measures_and_definitions(made: Path
     definitions = table_rows(book["指标说明"])
     assert [d["标识"] for d in definitions][:2] == ["satisfaction-rate", "bad-rating-rate"]
     assert definitions[0]["计算方法"] == "满意评价数 ÷ 评价数 × 100%"
-    assert definitions[7]["目标值"] == "≤ 5 个工作日"
+    by_id = {d["标识"]: d for d in definitions}
+    assert by_id["average-handling-time"]["目标值"] == "≤ 5 个工作日"
+    assert by_id["complaint-reply-timeliness-rate"]["目标值"] == "≥ 100%"
 
 
 # --- reading the store while the server runs; a period not yet over --------------------------------------
@@ -892,27 +913,31 @@ def test_a_period_not_over_yet_counts_only_what_is_due(
     assert "统计期尚未结束" in text(soup.select_one(".note"))
     timely = soup.select_one("#summary-table tr[data-indicator=consultation-reply-timeliness-rate]")
     assert text(timely.select_one(".value")) == "50.0%" and text(timely.select_one(".counts-cell")) == "1/2"
+    # Complaints: TS-1 on time, TS-3 late; TS-2 left out.
+    timely = soup.select_one("#summary-table tr[data-indicator=complaint-reply-timeliness-rate]")
+    assert text(timely.select_one(".value")) == "50.0%" and text(timely.select_one(".counts-cell")) == "1/2"
     ts2 = soup.select_one("#complaints-table tr[data-complaint=TS-2]")
     assert text(ts2.find_all("td")[-1]) == "待答复"
 
 
-def test_a_store_without_records_of_the_period(workdir: Path) -> None:
+def test_a_store_without_records_of_the_period(workdir: Path, catalog: Catalog) -> None:
     store_with(workdir / "var" / "store", RECORDS)
     assert ipps_report(workdir / "var", workdir / "out", start="2025-01-01", end="2025-03-31") == 0
     soup = page(workdir / "out")
     values = [text(td) for td in soup.select("#summary-table td.value")]
-    assert values == ["无数据"] * 8
-    assert [text(td) for td in soup.select("#summary-table td.met")] == ["无数据"] * 8
+    assert values == ["无数据"] * len(catalog.indicators)
+    assert [text(td) for td in soup.select("#summary-table td.met")] == ["无数据"] * len(catalog.indicators)
     assert text(soup.select_one("#items p")) == "本期没有关联到具体事项的记录。"
     assert text(soup.select_one("#cases p")) == "本期没有差评，未建立差评处理工单。"
     assert text(soup.select_one("#complaints p")) == "本期没有收到投诉和建议。"
     assert text(soup.select_one("#no-measures")) == "本期未登记改进措施。"
     # The indicator chart says 无数据 for each bar; there is no per-item chart.
     (svg,) = soup.find_all("svg")
-    assert [text(t) for t in svg.find_all("text")].count("无数据") == 7
+    percentages = [i for i in catalog.indicators if i.unit == "百分比"]
+    assert [text(t) for t in svg.find_all("text")].count("无数据") == len(percentages)
     book = workbook(workdir / "out")
     assert book["差评工单"]["A4"].value == "本期没有差评，未建立差评处理工单。"
-    assert [r["本期值"] for r in table_rows(book["总体指标"])] == [None] * 8
+    assert [r["本期值"] for r in table_rows(book["总体指标"])] == [None] * len(catalog.indicators)
 
 
 # --- errors: one line in Chinese, no traceback --------------------------------------------------------

@@ -467,6 +467,79 @@ def _(c: CatalogCopy) -> None:
     )
 
 
+def indicator_entry(id: str, name: str, *shown: str) -> str:
+    """One ratio indicator of ``indicators.yml``, followed by the lines ``shown``."""
+    return (
+        f"  - id: {id}\n"
+        f"    name: {name}\n"
+        "    definition: 统计期内收到的评价中，满意评价所占的百分比。\n"
+        "    formula:\n"
+        "      numerator: satisfied_ratings\n"
+        "      denominator: ratings\n"
+        "    unit: 百分比\n"
+        "    target: 95\n"
+        "    direction: higher\n" + "".join(f"    {line}\n" for line in shown)
+    )
+
+
+@case("E123 evaluation indicator shown per item or on the guides but not public")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "indicators.yml",
+        "indicators:\n"
+        + indicator_entry(
+            "satisfaction-rate", "满意率", "per_item: true  # expect: E123", "guide: true  # expect: E123"
+        )
+        + indicator_entry("rating-rate", "评价率", "public: false", "per_item: true  # expect: E123"),
+    )
+
+
+@case("E123 evaluation indicator on the guides but not shown per item")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "indicators.yml",
+        "indicators:\n"
+        + indicator_entry("satisfaction-rate", "满意率", "public: true", "guide: true  # expect: E123")
+        + indicator_entry("rating-rate", "评价率", "public: true", "per_item: true", "guide: true")
+        + indicator_entry("other-rate", "其他比率", "public: true", "per_item: true", "guide: false"),
+    )
+
+
+@case("E124 published results that do not fit the indicators")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "indicators.yml",
+        "indicators:\n"
+        + indicator_entry("satisfaction-rate", "满意率", "public: true", "per_item: true")
+        + indicator_entry("bad-rating-rate", "差评率", "public: true")
+        + indicator_entry("rating-rate", "评价率"),
+    )
+    c.write(
+        "results.yml",
+        "start: 2026-07-01\n"
+        "end: 2026-09-30\n"
+        "as_of: 2026-10-15\n"
+        "figures:\n"
+        "  - indicator: satisfaction-rate\n"
+        "    numerator: 7  # expect: E124\n"
+        "    denominator: 6\n"
+        "  - indicator: rating-rate  # expect: E124\n"
+        "    numerator: 1\n"
+        "    denominator: 2\n"
+        "  - indicator: no-such-rate  # expect: E124\n"
+        "    numerator: 1\n"
+        "    denominator: 2\n"
+        "items:\n"
+        "  - item: pledge\n"
+        "    figures:\n"
+        "      - indicator: bad-rating-rate  # expect: E124\n"
+        "        numerator: 0\n"
+        "        denominator: 2\n"
+        "      - indicator: satisfaction-rate  # expect: E124\n"
+        "        numerator: 2\n",
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_catalog_reports_exactly_the_marked_problems(name: str, catalog_copy: CatalogCopy) -> None:
     CASES[name](catalog_copy)

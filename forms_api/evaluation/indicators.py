@@ -17,7 +17,8 @@ it is about, and that may lie in an earlier period.
 Which period a record belongs to is decided by one of its dates, named in each count's label
 (``按办结时间`` …). Times are ISO strings with their offset (``+08:00``); their day is taken
 in China. ``as_of`` is the day the figures are taken: what is not due by then (a consultation
-whose reply is due later, a return visit planned for later) is left out, not counted late.
+or complaint whose reply is due later, a return visit planned for later) is left out, not
+counted late.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from generator.schema import Indicator
-from generator.schema.indicators import AVERAGE, COUNT, RATIO
+from generator.schema.indicators import AVERAGE, COUNT, RATIO, one_place, value_of
 from generator.schema.tables import INDICATOR_COUNTS, INDICATOR_MEASURES
 
 from .. import workdays
@@ -190,6 +190,8 @@ COUNTS: Mapping[str, Count] = {
     "consultations_submitted": Count("consultation", SUBMITTED_AT),
     "consultations_due": Count("consultation", REPLY_DUE, _reply_decided),
     "consultations_replied_on_time": Count("consultation", REPLY_DUE, lambda r, _: _replied_on_time(r)),
+    "complaints_due": Count("complaint", REPLY_DUE, _reply_decided),
+    "complaints_replied_on_time": Count("complaint", REPLY_DUE, lambda r, _: _replied_on_time(r)),
     "cases": Count("case", OPENED_AT),
     "cases_named": Count("case", OPENED_AT, lambda r, _: case_named(r)),
     "cases_visited": Count("case", OPENED_AT, lambda r, _: bool(r.get("return_visit"))),
@@ -280,17 +282,11 @@ class Result:
             return f"{self.numerator} 件"
         if form == AVERAGE:
             counts = f"{self.denominator} 件共 {self.numerator} 个{self.unit}"
-            shown = f"{_one_place(self.value)} 个{self.unit}"
+            shown = f"{one_place(self.value)} 个{self.unit}"
         else:
             counts = f"{self.numerator}/{self.denominator}"
-            shown = f"{_one_place(self.value)}%"
+            shown = f"{one_place(self.value)}%"
         return f"{shown}（{counts}）" if self.value is not None else f"无数据（{counts}）"
-
-
-def _one_place(value: float | None) -> str:
-    if value is None:
-        return ""
-    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -389,13 +385,11 @@ class _Tally:
         if form == RATIO:
             numerator = sum(self.count(n) for n in formula.numerator or ())
             denominator = sum(self.count(n) for n in formula.denominator or ())
-            value = 100 * numerator / denominator if denominator else None
         elif form == AVERAGE:
             numerator, denominator = self.measure(formula.average or "")
-            value = numerator / denominator if denominator else None
         else:
             numerator, denominator = self.count(formula.count or ""), None
-            value = numerator
+        value = value_of(form, numerator, denominator)
         return Result(indicator, self.start, self.end, item_code, value, numerator, denominator)
 
 
@@ -410,9 +404,10 @@ def compute(
 ) -> list[Result]:
     """Every indicator over the days ``start`` to ``end`` (both included), in the given order.
 
-    ``records_by_kind`` maps ``application``, ``consultation``, ``rating``, ``case`` and
-    ``visit`` to all the records of that kind (a missing kind has none). With ``item_code``
-    (an item's 实施编码, ``item["code"]`` on the records) only records about that item count.
+    ``records_by_kind`` maps ``application``, ``consultation``, ``complaint``, ``rating``,
+    ``case`` and ``visit`` to all the records of that kind (a missing kind has none). With
+    ``item_code`` (an item's 实施编码, ``item["code"]`` on the records) only records about that
+    item count.
     ``as_of`` is the day the figures are taken, by default the day after ``end`` (the period
     is over).
     """

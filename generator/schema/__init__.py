@@ -19,6 +19,7 @@ from .fees import Fee, FeeStandard, Reduction, Tier
 from .indicators import Formula, Indicator, IndicatorsFile
 from .items import Charges, FeeItem, FormField, Item, Material, Status, Step
 from .platform import Platform
+from .results import Figure, ItemFigures, PublishedMeasure, ResultsFile
 from .standards import StandardsFile
 from .themes import Theme, ThemesFile
 
@@ -57,6 +58,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("standards", "标准体系", "standards.yml", StandardsFile, ("standards.yml",)),
     FileKind("faq", "咨询问答手册", "faq.yml", FaqFile),
     FileKind("indicators", "服务评价指标体系", "indicators.yml", IndicatorsFile),
+    FileKind("results", "服务评价结果", "results.yml", ResultsFile),
 )
 
 __all__ = [
@@ -74,16 +76,20 @@ __all__ = [
     "Fee",
     "FeeItem",
     "FeeStandard",
+    "Figure",
     "FileKind",
     "FormField",
     "Formula",
     "Indicator",
     "IndicatorsFile",
     "Item",
+    "ItemFigures",
     "LegalBasis",
     "Material",
     "Platform",
+    "PublishedMeasure",
     "Reduction",
+    "ResultsFile",
     "StandardsFile",
     "Status",
     "Step",

@@ -18,6 +18,7 @@ part of its denominator is checked by ``check_indicators`` in
 from __future__ import annotations
 
 import difflib
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -37,6 +38,7 @@ COUNT_WHOLES: dict[str, str] = {
     "applications_completed_on_time": "applications_completed",
     "applications_completed_late": "applications_completed",
     "consultations_replied_on_time": "consultations_due",
+    "complaints_replied_on_time": "complaints_due",
     "cases_named": "cases",
     "cases_visited": "cases_named",
     "cases_resolved": "cases",
@@ -232,6 +234,18 @@ class Indicator(CatalogModel):
         example=True,
         default=False,
     )
+    per_item: bool = field(
+        "按事项公示",
+        "true 表示在网站的服务评价结果页面上除总体指标值外，还按事项逐项公示该指标；须同时公开（public: true）。",
+        example=True,
+        default=False,
+    )
+    guide: bool = field(
+        "在办事指南显示",
+        "true 表示在每个事项的办事指南页面显示该事项的指标值；须同时公开（public: true）并按事项公示（per_item: true）。",
+        example=True,
+        default=False,
+    )
     basis: Prose | None = field(
         "依据",
         "指标和目标值的出处，例如文件、标准条款或中心的年度服务目标。",
@@ -244,3 +258,21 @@ class IndicatorsFile(CatalogModel):
     indicators: list[Indicator] = field(
         "评价指标", "服务评价指标体系中的指标，按希望在评价报告中显示的顺序排列。", default_factory=list
     )
+
+
+def value_of(form: str, numerator: int, denominator: int | None) -> float | None:
+    """An indicator's value from its counts: a ratio's percentage (95.0 is 95 %), an average's
+    sum divided by the number measured, a count itself; None with nothing to divide by."""
+    if form == COUNT:
+        return float(numerator)
+    if not denominator:
+        return None
+    return (100 * numerator if form == RATIO else numerator) / denominator
+
+
+def one_place(value: float | None) -> str:
+    """``value`` with one decimal, rounded half up (2.25 is 2.3), as the report and the site
+    write indicator values; empty for None."""
+    if value is None:
+        return ""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))

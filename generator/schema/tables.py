@@ -243,6 +243,8 @@ INDICATOR_COUNTS = Table(
         "consultations_submitted": "收到的咨询数（按提交时间）",
         "consultations_due": "应答复的咨询数：已答复的，和已过答复期限仍未答复的（按答复期限）",
         "consultations_replied_on_time": "按时答复的咨询数：在答复期限当天或之前答复的（按答复期限）",
+        "complaints_due": "应答复的投诉建议数：已答复的，和已过答复期限仍未答复的（按答复期限）",
+        "complaints_replied_on_time": "按时答复的投诉建议数：在答复期限当天或之前答复的（按答复期限）",
         "cases": "差评处理工单数（按立案时间）",
         "cases_named": "实名差评工单数：评价人凭办件编号评价、可以回访的（按立案时间）",
         "cases_visited": "已回访的差评工单数（按立案时间）",
@@ -267,3 +269,11 @@ INDICATOR_UNITS = Table(
 )
 
 INDICATOR_DIRECTIONS = Table("指标方向", {"higher": "越高越好", "lower": "越低越好"})
+
+MEASURE_SOURCES = Table(
+    "改进措施来源",
+    {"评价": "服务评价（差评）", "投诉": "投诉建议", "回访": "回访", "报告": "评价报告"},
+)
+"""Where the problem an improvement measure answers was found (T/CIPS 007—2024 9.3 a)."""
+
+MEASURE_STATES = Table("改进措施进展", dict.fromkeys(("计划中", "进行中", "已完成"), ""))

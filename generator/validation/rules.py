@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from generator.problems import Finding
-from generator.schema import FeeStandard, Item, TimeLimit
+from generator.schema import FeeStandard, Figure, Item, ResultsFile, TimeLimit
 from generator.schema.faq import receipt_day
-from generator.schema.indicators import AVERAGE, COUNT, RATIO, Formula, wholes_of
+from generator.schema.indicators import AVERAGE, COUNT, RATIO, Formula, Indicator, wholes_of
 from generator.schema.tables import INDICATOR_COUNTS
 
 from .parts import FILES_DIR, CatalogParts, SourceFile
@@ -180,6 +180,16 @@ def check_unique_ids(parts: CatalogParts) -> Iterator[Finding]:
         yield from _repeats(
             "来源办件编号", ((e.source, f, ("faqs", n, "source")) for n, e in enumerate(model.faqs))
         )
+    for f, model in parts.models("results"):
+        yield from _repeats("事项", ((x.item, f, ("items", n, "item")) for n, x in enumerate(model.items)))
+        yield from _repeats(
+            "措施编号",
+            ((m.measure_no, f, ("measures", n, "measure_no")) for n, m in enumerate(model.measures)),
+        )
+        for loc, figures in _figure_lists(model):
+            yield from _repeats(
+                "指标", ((x.indicator, f, (*loc, n, "indicator")) for n, x in enumerate(figures))
+            )
     for f, model in parts.models("indicators"):
         for key, what in (("id", "指标标识"), ("name", "指标名称")):
             yield from _repeats(
@@ -257,6 +267,9 @@ REFERENCES: tuple[Reference, ...] = (
     Reference("platform", ("featured_items", "*"), "item", "常用事项"),
     Reference("platform", ("notices", "*", "item"), "item", "公告的相关事项"),
     Reference("faq", ("faqs", "*", "item"), "item", "问答的所属事项"),
+    Reference("results", ("items", "*", "item"), "item", "评价结果的事项"),
+    Reference("results", ("measures", "*", "item"), "item", "改进措施的相关事项"),
+    Reference("results", ("measures", "*", "owner"), "department", "改进措施的责任单位"),
 )
 
 
@@ -421,13 +434,28 @@ def _ratio_problems(formula: Formula) -> Iterator[tuple[str, str]]:
             yield "denominator", f"分母中的{_count(name)}在分子中没有对应的部分"
 
 
+def _display_problems(indicator: Indicator, what: str) -> Iterator[tuple[str, str]]:
+    """(field, message) for an indicator shown per item or on the guides but not published,
+    or shown on the guides without its per-item figures."""
+    if not indicator.public:
+        if indicator.per_item:
+            yield "per_item", f"{what}不公开，不能按事项公示；须同时填写 public: true"
+        if indicator.guide:
+            yield "guide", f"{what}不公开，不能在办事指南显示；须同时填写 public: true"
+    elif indicator.guide and not indicator.per_item:
+        yield "guide", f"{what}在办事指南显示各事项的指标值，须同时按事项公示（per_item: true）"
+
+
 def check_indicators(parts: CatalogParts) -> Iterator[Finding]:
     """A formula has exactly one form, a ratio divides parts by the wholes they belong to, and
-    the unit and target fit the form."""
+    the unit and target fit the form; an indicator shown per item or on the guides is public,
+    and one shown on the guides is also shown per item."""
     for f, model in parts.models("indicators"):
         for n, indicator in enumerate(model.indicators):
             at = ("indicators", n)
             formula, what = indicator.formula, f"指标「{indicator.name}」"
+            for key, message in _display_problems(indicator, what):
+                yield Finding(f.rel, (*at, key), "E123", message)
             forms = formula.forms
             if not forms:
                 yield Finding(
@@ -859,6 +887,57 @@ def check_data_assets(parts: CatalogParts) -> Iterator[Finding]:
                 )
 
 
+# --- published evaluation results ----------------------------------------------------------------
+
+
+def _figure_lists(model: ResultsFile) -> Iterator[tuple[tuple[str | int, ...], list[Figure]]]:
+    """Every list of figures in ``results.yml`` with its location: overall, then per item."""
+    yield ("figures",), list(model.figures)
+    for n, entry in enumerate(model.items):
+        yield ("items", n, "figures"), list(entry.figures)
+
+
+def check_results(parts: CatalogParts) -> Iterator[Finding]:
+    """The period is in order; each figure names a public indicator of ``indicators.yml``
+    (per item: one marked ``per_item``) and has the counts its formula needs."""
+    indicators = {i.id: i for _, model in parts.models("indicators") for i in model.indicators}
+    for f, model in parts.models("results"):
+        if model.end < model.start:
+            yield Finding(
+                f.rel, ("end",), "E109", f"统计期结束日期（{model.end}）早于开始日期（{model.start}）"
+            )
+        if model.as_of < model.start:
+            yield Finding(
+                f.rel, ("as_of",), "E109", f"数据截止日期（{model.as_of}）早于统计期开始日期（{model.start}）"
+            )
+        for loc, figures in _figure_lists(model):
+            for n, figure in enumerate(figures):
+                for key, message in _figure_problems(figure, indicators, per_item=loc[0] == "items"):
+                    yield Finding(f.rel, (*loc, n, key), "E124", message)
+
+
+def _figure_problems(
+    figure: Figure, indicators: dict[str, Indicator], *, per_item: bool
+) -> Iterator[tuple[str, str]]:
+    indicator = indicators.get(figure.indicator)
+    what = f"指标「{figure.indicator}」"
+    if indicator is None:
+        yield "indicator", f"{what}不在 indicators.yml 中" + _suggest(figure.indicator, indicators)
+        return
+    what = f"指标「{indicator.name}」"
+    if not indicator.public:
+        yield "indicator", f"{what}不公开（public 不是 true），不能公示"
+    elif per_item and not indicator.per_item:
+        yield "indicator", f"{what}不按事项公示（per_item 不是 true），不能列在事项下"
+    form = indicator.formula.form
+    if form == COUNT and figure.denominator is not None:
+        yield "denominator", f"{what}是计数，不应填写分母"
+    elif form != COUNT and figure.denominator is None:
+        yield "denominator", f"{what}须填写分母（统计期内没有数据时填 0）"
+    elif form == RATIO and figure.denominator is not None and figure.numerator > figure.denominator:
+        yield "numerator", f"{what}的分子（{figure.numerator}）大于分母（{figure.denominator}）"
+
+
 RULES: tuple[Rule, ...] = (
     check_file_names,
     check_unique_ids,
@@ -877,6 +956,7 @@ RULES: tuple[Rule, ...] = (
     check_data_assets,
     check_faq,
     check_indicators,
+    check_results,
 )
 
 
