@@ -32,6 +32,7 @@ from .casework import Casework
 from .crypto import Vault
 from .disclosure import DisclosurePage
 from .limits import MB, BodyLimit, RateLimiter
+from .measures import Measures
 from .notify import notifier_from_settings
 from .pages import Pages
 from .responses import error_response
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         service = Service(settings, catalog, store, Vault.open(settings.key_path))
         app.state.service = service
         app.state.casework = Casework(service, notifier)
+        app.state.measures = Measures(service)
         app.state.pages = Pages(site_dir, service)
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
         app.state.console = Console(Accounts(settings.data_dir), SessionManager.open(settings.data_dir))

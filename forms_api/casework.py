@@ -271,6 +271,8 @@ AUDIT_LABELS = {
     "material": "查看申请材料",
     "result_file": "查看结果文书",
     "export": "导出办件清单",
+    "create_measure": "登记改进措施",
+    "update_measure": "更新改进措施",
 }
 
 
@@ -290,8 +292,11 @@ def audit_entry(
     changes: Mapping[str, Any],
     event: Mapping[str, Any],
     at: dt.datetime,
+    *,
+    number: str | None = None,
 ) -> dict[str, Any]:
-    """Who did what, when, on which record: the changed fields before and after."""
+    """Who did what, when, on which record (``number``, by default its receipt number): the
+    changed fields before and after."""
     changed = [name for name in changes if name not in AUDIT_SKIPPED]
     return {
         "kind": "audit",
@@ -301,7 +306,7 @@ def audit_entry(
         "role_label": ROLE_LABELS.get(actor.role, actor.role),
         "action": action,
         "label": AUDIT_LABELS.get(action, action),
-        "record": record["receipt_no"],
+        "record": number or record["receipt_no"],
         "before": {name: record.get(name) for name in changed},
         "after": {name: changes[name] for name in changed},
         "note": event.get("note", ""),

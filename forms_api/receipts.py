@@ -14,8 +14,10 @@ PREFIXES = {
     "complaint": "TS",
     "visit": "HF",
     "audit": "SJ",
+    "measure": "GJ",
 }
-"""咨询, 申请, 评价, 差评 (a case opened by a bad rating), 投诉建议, 回访, 审计 (the audit log's entries)."""
+"""咨询, 申请, 评价, 差评 (a case opened by a bad rating), 投诉建议, 回访, 审计 (the audit log's
+entries), 改进 (an improvement measure)."""
 
 PATTERN = re.compile(r"(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<n>\d{6})")
 

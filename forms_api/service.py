@@ -130,7 +130,7 @@ class Service:
             "name": values["name"],
             **self._phone(values.get("phone", "")),
             "email": values.get("email", ""),
-            "item": _item_ref(item),
+            "item": item_ref(item),
             "subject": values["subject"],
             "message": values["message"],
             "reply_due": reply_due.date.isoformat(),
@@ -260,7 +260,7 @@ class Service:
             "lookup": self.vault.code_hash(code),
             "status": SUBMITTED,
             "submitted_at": submitted.isoformat(timespec="seconds"),
-            "item": _item_ref((slug, item)),
+            "item": item_ref((slug, item)),
             "applicant": applicant,
             "fields": own,
             "materials": [
@@ -293,7 +293,7 @@ class Service:
                 unique = (f"rated:{receipt_no}",)
         elif values.get("item_code"):
             item = self._item(values["item_code"], problems, "item_code", for_application=False)
-            target = {"item": _item_ref(item)}
+            target = {"item": item_ref(item)}
         if problems:
             raise Invalid(problems)
         submitted = now()
@@ -405,7 +405,7 @@ def _accepts_applications(item: Item) -> bool:
     return item.online_application and item.status.state == "在用"
 
 
-def _item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:
+def item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:
     if found is None:
         return None
     slug, item = found

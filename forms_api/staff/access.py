@@ -76,6 +76,10 @@ AUDIT_ROLES = (AUDITOR.id, ADMIN.id)
 """Who reads the audit log."""
 EXPORT_ROLES = (SUPERVISOR.id, ADMIN.id)
 """Who exports lists of submissions."""
+MEASURE_ROLES = (SUPERVISOR.id, ADMIN.id)
+"""Who records improvement measures (改进措施)."""
+MEASURE_READERS = (*MEASURE_ROLES, AUDITOR.id)
+"""Who reads them."""
 
 
 def bar_context(staff: Staff, catalog: Any) -> dict[str, Any]:
@@ -87,6 +91,7 @@ def bar_context(staff: Staff, catalog: Any) -> dict[str, Any]:
         "department_names": [departments[d].name if d in departments else d for d in staff.user.departments],
         "may_audit": staff.user.role.id in AUDIT_ROLES,
         "may_export": staff.user.role.id in EXPORT_ROLES,
+        "may_measure": staff.user.role.id in MEASURE_READERS,
     }
 
 

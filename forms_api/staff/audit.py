@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..measures import KIND as MEASURE
+from ..receipts import kind_of
 from .access import AUDIT_ROLES, Staff, bar_context, page
-from .display import local_time
+from .display import local_time, page_number, pager
 
 PAGE = 100
 
@@ -25,10 +27,7 @@ async def audit_log(request: Request, staff: Staff) -> Response:
     service = request.app.state.service
     record = request.query_params.get("record", "").strip().upper()[:32]
     actor = request.query_params.get("actor", "").strip()[:32]
-    try:
-        number = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = page_number(request.query_params.get("page"))
 
     def chosen(entry: dict[str, Any]) -> bool:
         return (not record or entry.get("record") == record) and (not actor or entry.get("actor") == actor)
@@ -39,9 +38,7 @@ async def audit_log(request: Request, staff: Staff) -> Response:
         **bar_context(staff, service.catalog),
         "entries": [_entry(e) for e in found[(number - 1) * PAGE : number * PAGE]],
         "filters": {"record": record, "actor": actor},
-        "page": number,
-        "previous": urlencode({**query, "page": number - 1}) if number > 1 else None,
-        "next": urlencode({**query, "page": number + 1}) if len(found) > number * PAGE else None,
+        **pager(query, number, len(found), PAGE),
     }
     return request.app.state.pages.page("操作日志", "staff/audit.html", context)
 
@@ -54,6 +51,7 @@ def _entry(entry: dict[str, Any]) -> dict[str, Any]:
         "role": entry.get("role_label") or entry.get("role", ""),
         "label": entry.get("label", entry.get("action", "")),
         "record": entry.get("record") or "",
+        "href": _href(entry.get("record") or ""),
         "note": entry.get("note", ""),
         "changes": [
             (name, _text(entry.get("before", {}).get(name)), _text(value))
@@ -61,6 +59,13 @@ def _entry(entry: dict[str, Any]) -> dict[str, Any]:
         ],
         "details": _text(entry.get("details")) if entry.get("details") else "",
     }
+
+
+def _href(number: str) -> str:
+    """The console page of the record an entry is about (an improvement measure has its own)."""
+    if not number:
+        return ""
+    return f"/staff/{'measures' if kind_of(number) == MEASURE else 'records'}/{quote(number)}"
 
 
 def _text(value: Any) -> str:

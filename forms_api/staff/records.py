@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from generator.schema.tables import SATISFACTION_LEVELS
 
-from .. import notify, workflow
+from .. import measures, notify, workflow
 from ..casework import Casework, NotFound, Stale
 from ..masking import mask_email, mask_name
 from ..service import Invalid, Service, Upload, correction_list, now
@@ -36,7 +36,7 @@ from ..store.store import StoreUnavailable
 from ..workflow import deadlines
 from ..workflow.rules import ACTION_LABELS, KIND_LABELS, PERMISSIONS, ROLE_LABELS
 from . import action_forms
-from .access import Staff, bar_context, page
+from .access import MEASURE_ROLES, Staff, bar_context, page
 from .display import local_time
 from .queues import departments_of, item_departments, visible
 from .roles import ACCEPTOR, ADMIN, HANDLER, SUPERVISOR
@@ -131,6 +131,7 @@ def _render(
         "notice_events": notify.EVENTS,
         "kind_label": KIND_LABELS[record["kind"]],
         "level_names": SATISFACTION_LEVELS.entries,
+        "measure_link": measures.new_link(record) if staff.user.role.id in MEASURE_ROLES else None,
     }
     title = f"办件 {record['receipt_no']}"
     return request.app.state.pages.page(title, "staff/record.html", context, status)

@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from ..fields import Field, Form, clean, validate
 from ..limits import client_of
-from . import audit, exports, records, workbench
+from . import audit, exports, measures, records, workbench
 from .access import Console, secure
 from .accounts import AccountError
 from .sessions import COOKIE_PATH, check_csrf
@@ -151,6 +151,7 @@ ROUTES = [
     Route("/", workbench.home, methods=["GET"]),
     *records.ROUTES,
     Route("/audit", audit.audit_log, methods=["GET"]),
+    *measures.ROUTES,
     Route("/export", exports.export_page, methods=["GET"]),
     Route("/export", exports.download, methods=["POST"]),
     Route("/login", login_form, methods=["GET"]),

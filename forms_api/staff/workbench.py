@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,7 +12,7 @@ from ..masking import mask_name
 from ..service import Service, now
 from ..workflow import deadlines
 from .access import Staff, bar_context, page
-from .display import local_time
+from .display import local_time, page_number, pager
 from .queues import DEFAULT, PAGE, QUEUES, Search, departments_of, item_departments, visible
 
 
@@ -24,10 +23,7 @@ async def home(request: Request, staff: Staff) -> Response:
     name = request.query_params.get("queue", DEFAULT)
     queue = QUEUES.get(name) or QUEUES[DEFAULT]
     search, problems = Search.parse(request.query_params)
-    try:
-        number = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = page_number(request.query_params.get("page"))
     by_item = item_departments(service)
 
     def mine(record: Mapping[str, Any]) -> bool:
@@ -47,7 +43,6 @@ async def home(request: Request, staff: Staff) -> Response:
         for other in QUEUES.values()
         if other.counted
     }
-    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
     catalog = service.catalog
     context = {
         **bar_context(staff, catalog),
@@ -58,9 +53,7 @@ async def home(request: Request, staff: Staff) -> Response:
         "values": dict(request.query_params),
         "errors": problems,
         "rows": [_row(service, record, today) for record in rows],
-        "page": number,
-        "previous": urlencode({**query, "page": number - 1}) if number > 1 else None,
-        "next": urlencode({**query, "page": number + 1}) if len(found) > number * PAGE else None,
+        **pager(request.query_params, number, len(found), PAGE),
         "items": sorted(
             ((item.implementation_code, item.name) for _, item in service.items_by_code.values()),
             key=lambda pair: pair[1],
