@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
-import os
 import re
 import shutil
 import tempfile
@@ -54,8 +53,8 @@ from generator.validation.messages import translate
 from generator.yamlsource import YamlSyntaxError, parse_reference
 
 from .backup import BackupError, copy_store
+from .catalog_text import dump_yaml, write_atomically
 from .store import Store
-from .store.journal import fsync_directory
 
 FAQ_FILE = "faq.yml"
 FAQ_KIND = next(kind for kind in FILE_KINDS if kind.name == "faq")
@@ -296,27 +295,6 @@ def _run(coroutine: Any) -> Any:
 # --- the YAML text -----------------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    """Multi-line text as literal blocks; anything a YAML 1.2 reader would not read as text
-    (``0o17``) quoted. PyYAML already quotes what YAML 1.1 reads otherwise (``yes``, dates)."""
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    if style is None and _CORE_NOT_TEXT.fullmatch(value):
-        style = '"'
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_CORE_NOT_TEXT = re.compile(
-    r"~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
-    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
-)
-"""YAML 1.2 core schema scalars that are not strings (generator.yamlsource reads by it)."""
-
-_Dumper.add_representer(str, _represent_str)
-
-
 def entry_data(c: Candidate, today: dt.date) -> dict[str, Any]:
     """The entry as ``faq.yml`` holds it (and as it must read back)."""
     data: dict[str, Any] = {"question": c.question, "answer": c.answer}
@@ -329,9 +307,7 @@ def entry_data(c: Candidate, today: dt.date) -> dict[str, Any]:
 
 def entry_text(c: Candidate, today: dt.date, indent: int) -> str:
     """One list entry as YAML lines, indented by ``indent``."""
-    dumped = yaml.dump(
-        [entry_data(c, today)], Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000
-    )
+    dumped = dump_yaml([entry_data(c, today)])
     lines = dumped.splitlines()
     if c.item:  # the item's name beside its file name, for the editor
         lines = [f"{line}  # {c.item_name}" if line == f"  item: {c.item}" else line for line in lines]
@@ -408,20 +384,3 @@ def check_appended(
 def _as_read(data: dict[str, Any]) -> dict[str, Any]:
     """An entry as the catalog reader gives it back: dates stay text."""
     return {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in data.items()}
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text``: a temporary file beside it, fsynced, renamed over it."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    fsync_directory(path.parent)

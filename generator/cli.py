@@ -74,13 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=cmd_schema)
 
     from forms_api import backup_cli, faq_cli
-    from forms_api.evaluation import report_cli
+    from forms_api.evaluation import report_cli, results_cli
     from forms_api.staff import cli as staff_cli
 
     staff_cli.add_commands(commands)
     backup_cli.add_commands(commands)
     faq_cli.add_commands(commands)
     report_cli.add_commands(commands)
+    results_cli.add_commands(commands)
     return parser
 
 

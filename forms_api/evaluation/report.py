@@ -70,6 +70,7 @@ __all__ = [
     "MeasureRow",
     "Report",
     "build",
+    "measure_concerns",
     "one_place",
 ]
 
@@ -836,18 +837,10 @@ def _measure_rows(
     still under way at its end (9.3 d: followed until done)."""
     rows = []
     for record in measures:
-        created = _day(record.get("created_at") or record.get("submitted_at"))
-        due = _day(record.get("due_date"))
-        completed = _day(record.get("completed_at") or record.get("closed_at"))
-        status = str(record.get("status") or "")
-        dated = [d for d in (created, due, completed) if d is not None]
-        concerns = (
-            not dated
-            or any(start <= d <= end for d in dated)
-            or (status != MEASURE_DONE and (created is None or created <= end))
-        )
-        if not concerns:
+        if not measure_concerns(record, start, end):
             continue
+        due = _day(record.get("due_date"))
+        status = str(record.get("status") or "")
         rows.append(
             MeasureRow(
                 measure_no=str(record.get("measure_no") or record.get("receipt_no") or ""),
@@ -862,6 +855,19 @@ def _measure_rows(
         )
     rows.sort(key=lambda row: row.measure_no)
     return tuple(rows)
+
+
+def measure_concerns(record: Record, start: dt.date, end: dt.date) -> bool:
+    """Whether an improvement measure concerns the period: planned, due or completed in it, or
+    still under way at its end (9.3 d: followed until done)."""
+    created = _day(record.get("created_at") or record.get("submitted_at"))
+    completed = _day(record.get("completed_at") or record.get("closed_at"))
+    dated = [d for d in (created, _day(record.get("due_date")), completed) if d is not None]
+    return (
+        not dated
+        or any(start <= d <= end for d in dated)
+        or (record.get("status") != MEASURE_DONE and (created is None or created <= end))
+    )
 
 
 def _owner(catalog: Catalog, owner: object) -> str:

@@ -70,7 +70,7 @@ def today() -> dt.date:
     return dt.datetime.now(china_tz()).date()
 
 
-def _date(value: str, option: str) -> dt.date:
+def parse_date(value: str, option: str) -> dt.date:
     try:
         if len(value.strip()) != 10:
             raise ValueError(value)
@@ -81,7 +81,7 @@ def _date(value: str, option: str) -> dt.date:
 
 def cmd_report(args: argparse.Namespace) -> int:
     try:
-        start, end = _date(args.start, "--from"), _date(args.end, "--to")
+        start, end = parse_date(args.start, "--from"), parse_date(args.end, "--to")
     except ReportError as exc:
         print(f"无法生成报告：{exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -118,7 +118,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     met, missed, nodata = report.met_count
     print(f"已生成{report.title}（统计期 {start.isoformat()} 至 {end.isoformat()}）：")
     for path in written:
-        print(f"  {_shown(path)}")
+        print(f"  {shown_path(path)}")
     print(
         f"指标 {len(report.indicators)} 项：达标 {met} 项，未达标 {missed} 项"
         + (f"，无数据 {nodata} 项" if nodata else "")
@@ -243,7 +243,7 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
     """``path`` relative to the working directory when it is inside it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()

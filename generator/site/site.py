@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from generator.catalog import Catalog
-from generator.schema import Department, Directory, DirectoryEntry, FaqEntry, Item, Theme
+from generator.schema import Department, Directory, DirectoryEntry, FaqEntry, Item, ItemFigures, Theme
 
 DIRECTORY_ORDER = ("basic", "value-added")
 
@@ -89,6 +89,12 @@ class Site:
             if entry.item:
                 found[entry.item].append(entry)
         return dict(found)
+
+    @cached_property
+    def results_of(self) -> dict[str, ItemFigures]:
+        """The published 服务评价结果 (``results.yml``) of each item that has figures, by slug."""
+        results = self.catalog.results
+        return {entry.item: entry for entry in results.items} if results else {}
 
     @cached_property
     def updated(self) -> dt.date:

@@ -18,6 +18,7 @@ from . import (
     opendata,
     public,
     reference,
+    results,
     search,
     themes,
 )
@@ -36,6 +37,7 @@ BUILDERS = (
     search.pages,
     forms.pages,
     faq.pages,
+    results.pages,
 )
 
 

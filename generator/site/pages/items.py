@@ -12,6 +12,7 @@ from generator.schema import FaqEntry, Item
 from .. import urls
 from ..page import Section, SitePage
 from ..site import Site
+from .results import guide_figures
 
 
 def pages(site: Site) -> Iterator[SitePage]:
@@ -87,4 +88,7 @@ def context(site: Site, slug: str) -> dict[str, Any]:
         "application_form": forms.application_form(item) if accepts_applications(item) else None,
         "takes_consultations": takes_consultations(item),
         "handbook": site.handbook_of.get(slug, []),
+        # the published 服务评价结果 (catalog/results.yml) for this item, if any
+        "evaluation": guide_figures(site, slug),
+        "results": site.catalog.results,
     }
