@@ -54,14 +54,24 @@ def add_commands(commands: Any) -> None:
             "报告不含服务对象的个人信息。服务运行时也可生成。"
         ),
     )
-    report.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="统计期第一天")
-    report.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="统计期最后一天（含）")
+    add_period_arguments(report)
     report.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="报告存放的文件夹（不存在时新建）"
     )
-    report.add_argument("--data-dir", type=Path, help="数据目录（默认取设置，通常为 var）")
-    report.add_argument("--catalog-dir", type=Path, help="目录文件夹（默认取设置，通常为 catalog）")
+    add_place_arguments(report)
     report.set_defaults(handler=cmd_report)
+
+
+def add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--from`` and ``--to``: the period, both days included (read by :func:`period_and_settings`)."""
+    parser.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="统计期第一天")
+    parser.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="统计期最后一天（含）")
+
+
+def add_place_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir`` and ``--catalog-dir``, overriding the settings."""
+    parser.add_argument("--data-dir", type=Path, help="数据目录（默认取设置，通常为 var）")
+    parser.add_argument("--catalog-dir", type=Path, help="目录文件夹（默认取设置，通常为 catalog）")
 
 
 def today() -> dt.date:
@@ -79,22 +89,32 @@ def parse_date(value: str, option: str) -> dt.date:
         raise ReportError(f"{option} 的日期「{value}」无效，应写成 YYYY-MM-DD，例如 2026-07-01") from None
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def period_and_settings(args: argparse.Namespace, failed: str) -> tuple[dt.date, dt.date, Any] | None:
+    """The period of ``--from`` and ``--to`` and the settings with ``--data-dir`` and
+    ``--catalog-dir`` applied; None after printing, after ``failed`` (``无法生成报告``), why
+    they cannot be used."""
     try:
         start, end = parse_date(args.start, "--from"), parse_date(args.end, "--to")
     except ReportError as exc:
-        print(f"无法生成报告：{exc}", file=sys.stderr)
-        return EXIT_USAGE
+        print(f"{failed}：{exc}", file=sys.stderr)
+        return None
     if end < start:
         print(
-            f"无法生成报告：统计期的开始日期 {start.isoformat()}（--from）晚于结束日期 {end.isoformat()}（--to）",
+            f"{failed}：统计期的开始日期 {start.isoformat()}（--from）晚于结束日期 {end.isoformat()}（--to）",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return None
     if (settings := backup_cli.settings_from(args)) is None:
-        return EXIT_USAGE
+        return None
     if args.catalog_dir is not None:
         settings = dataclasses.replace(settings, catalog_dir=args.catalog_dir)
+    return start, end, settings
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if (chosen := period_and_settings(args, "无法生成报告")) is None:
+        return EXIT_USAGE
+    start, end, settings = chosen
 
     from .report import build
     from .report_html import render

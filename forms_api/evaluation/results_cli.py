@@ -16,7 +16,6 @@ used. Every failure is one line in Chinese on standard error.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,13 +41,11 @@ def add_commands(commands: Any) -> None:
             "和各办事指南上的满意率。不含服务对象的个人信息。服务运行时也可导出。"
         ),
     )
-    export.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="统计期第一天")
-    export.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="统计期最后一天（含）")
+    report_cli.add_period_arguments(export)
     export.add_argument(
         "--out", type=Path, metavar="FILE", help="写入的文件（默认为目录文件夹中的 results.yml）"
     )
-    export.add_argument("--data-dir", type=Path, help="数据目录（默认取设置，通常为 var）")
-    export.add_argument("--catalog-dir", type=Path, help="目录文件夹（默认取设置，通常为 catalog）")
+    report_cli.add_place_arguments(export)
     export.set_defaults(handler=cmd_results_export)
 
 
@@ -56,21 +53,9 @@ def cmd_results_export(args: argparse.Namespace) -> int:
     from ..catalog_text import write_atomically
     from .results import RESULTS_FILE, ResultsError, build, text_of
 
-    try:
-        start, end = report_cli.parse_date(args.start, "--from"), report_cli.parse_date(args.end, "--to")
-    except ReportError as exc:
-        print(f"无法导出：{exc}", file=sys.stderr)
+    if (chosen := report_cli.period_and_settings(args, "无法导出")) is None:
         return EXIT_USAGE
-    if end < start:
-        print(
-            f"无法导出：统计期的开始日期 {start.isoformat()}（--from）晚于结束日期 {end.isoformat()}（--to）",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    if (settings := report_cli.backup_cli.settings_from(args)) is None:
-        return EXIT_USAGE
-    if args.catalog_dir is not None:
-        settings = dataclasses.replace(settings, catalog_dir=args.catalog_dir)
+    start, end, settings = chosen
     out = args.out if args.out is not None else Path(settings.catalog_dir) / RESULTS_FILE
     taken = report_cli.today()
     try:
