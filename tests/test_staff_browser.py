@@ -1,7 +1,8 @@
 """One whole journey in real Chromium, applicant and staff in separate browsers: the
 applicant applies, the acceptor asks for a correction, the applicant corrects through the
 lookup, the acceptor accepts, the handler records progress and completes with a result
-document, and the applicant sees the result, downloads it and rates the service."""
+document, and the applicant sees the result, downloads it and rates the service. A second
+journey follows a 差评 of a guide page into the 差评 queue and an improvement measure."""
 
 from __future__ import annotations
 
@@ -149,3 +150,42 @@ def test_the_whole_journey_of_an_application(
     submit(applicant, "rating")
     applicant.page.wait_for_selector("[data-ipps-receipt-title]")
     assert "感谢" in applicant.page.inner_text("[data-ipps-receipt-title]")
+
+
+def test_a_bad_rating_of_a_guide_becomes_a_case_and_a_public_improvement_measure(
+    browsers: tuple[Visit, Visit],
+) -> None:
+    applicant, staff = browsers
+
+    # someone rates the guide of an item 非常不满意, saying why
+    applicant.open(urls.item("patent-pledge"))
+    applicant.page.click(".ipps-rate-link a")
+    applicant.page.wait_for_selector("[data-ipps-item-name]")
+    applicant.page.check("input[name=level][value='5']")
+    applicant.page.fill("#rate-comment", "指南没写质押合同是否需要公证，白跑一趟")
+    submit(applicant, "rating")
+    applicant.page.wait_for_selector("[data-ipps-receipt-title]")
+
+    # the supervisor finds the case in the 差评 queue and registers a measure from it
+    staff_login(staff, "sun")
+    staff.page.click("a[data-queue=cases]")
+    staff.page.click(".ipps-staff-queue a[href^='/staff/records/CP']")
+    staff.page.wait_for_selector("h1:has-text('CP')")
+    case_no = staff.page.inner_text("h1").split()[-1]
+    staff.page.click("[data-ipps-new-measure]")
+    staff.page.wait_for_selector("#measure-title")
+    assert staff.page.input_value("#measure-source_no") == case_no  # prefilled from the case
+    staff.page.fill("#measure-title", "在办事指南中写明质押合同无需公证")
+    staff.page.fill("#measure-problem", "差评反映指南未说明质押合同是否需要公证")
+    staff.page.fill("#measure-due_date", "2026-12-31")
+    staff.page.check("input[name=public][value=yes]")
+    staff.page.click("form[action='/staff/measures'] button[type=submit]")
+    staff.page.wait_for_selector("h1:has-text('GJ')")
+    facts = staff.page.inner_text("main")
+    assert "在办事指南中写明质押合同无需公证" in facts and case_no in facts
+    assert "示范市市场监督管理局" in facts  # the owner came from the case's department
+    shot(staff, "staff-measure")
+
+    # the list shows it, and the bar links to it
+    staff.page.click(".ipps-staff-bar a:text('改进措施')")
+    assert "在办事指南中写明质押合同无需公证" in staff.page.inner_text("table")
