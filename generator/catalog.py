@@ -90,8 +90,11 @@ class CatalogInvalid(Exception):
         self.problems = problems
 
 
-def check_catalog(root: Path, display_root: Path | None = None) -> tuple[CatalogParts, list[Problem]]:
-    """Read and check the catalog at ``root``; return what was read and every problem."""
+def check_catalog(
+    root: Path, display_root: Path | None = None, *, without: tuple[str, ...] = ()
+) -> tuple[CatalogParts, list[Problem]]:
+    """Read and check the catalog at ``root``; return what was read and every problem.
+    Files of the kinds named in ``without`` are not read (a command about to rewrite one)."""
     root = Path(root)
     prefix = _display_prefix(root, display_root)
     parts = CatalogParts(root)
@@ -100,6 +103,8 @@ def check_catalog(root: Path, display_root: Path | None = None) -> tuple[Catalog
 
     paths: list[Path] = []
     for kind in FILE_KINDS:
+        if kind.name in without:
+            continue
         for required in kind.required:
             if not (root / required).is_file():
                 problems.append(
@@ -135,9 +140,9 @@ def check_catalog(root: Path, display_root: Path | None = None) -> tuple[Catalog
     return parts, sorted(set(problems))
 
 
-def load_catalog(root: Path, display_root: Path | None = None) -> Catalog:
+def load_catalog(root: Path, display_root: Path | None = None, *, without: tuple[str, ...] = ()) -> Catalog:
     """The catalog at ``root``; raises :class:`CatalogInvalid` listing every problem."""
-    parts, problems = check_catalog(root, display_root)
+    parts, problems = check_catalog(root, display_root, without=without)
     if problems:
         raise CatalogInvalid(problems)
     return Catalog(

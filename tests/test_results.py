@@ -178,6 +178,16 @@ def test_exporting_again_overwrites_the_file(
     assert (satisfaction["numerator"], satisfaction["denominator"]) == (2, 3)
 
 
+def test_a_broken_results_file_is_replaced_rather_than_blocking_the_export(
+    catalog_copy: Path, workdir: Path
+) -> None:
+    (catalog_copy / "results.yml").write_text("start: 2026-07-01\nfigures: [\n", encoding="utf-8")
+    assert check_catalog(catalog_copy)[1] != []
+    store_with(workdir / "var" / "store", RESULT_RECORDS)
+    assert export(catalog_copy, workdir / "var") == 0
+    assert check_catalog(catalog_copy)[1] == []
+
+
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [

@@ -152,14 +152,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def read_catalog(catalog_dir: Path) -> Any:
-    """The catalog, checked as ``ipps validate`` checks it; it must declare indicators."""
+def read_catalog(catalog_dir: Path, *, without: tuple[str, ...] = ()) -> Any:
+    """The catalog, checked as ``ipps validate`` checks it (but for the files of the kinds in
+    ``without``); it must declare indicators."""
     from generator.catalog import CatalogInvalid, load_catalog
 
     if not Path(catalog_dir).is_dir():
         raise ReportError(f"目录文件夹 {catalog_dir} 不存在（可用 --catalog-dir 指定）")
     try:
-        catalog = load_catalog(Path(catalog_dir))
+        catalog = load_catalog(Path(catalog_dir), without=without)
     except CatalogInvalid as exc:
         first = exc.problems[0].format()
         raise ReportError(

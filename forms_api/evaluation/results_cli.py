@@ -51,7 +51,7 @@ def add_commands(commands: Any) -> None:
 
 def cmd_results_export(args: argparse.Namespace) -> int:
     from ..catalog_text import write_atomically
-    from .results import RESULTS_FILE, ResultsError, build, text_of
+    from .results import RESULTS_FILE, RESULTS_KIND, ResultsError, build, text_of
 
     if (chosen := report_cli.period_and_settings(args, "无法导出")) is None:
         return EXIT_USAGE
@@ -59,7 +59,7 @@ def cmd_results_export(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path(settings.catalog_dir) / RESULTS_FILE
     taken = report_cli.today()
     try:
-        catalog = report_cli.read_catalog(settings.catalog_dir)
+        catalog = report_cli.read_catalog(settings.catalog_dir, without=(RESULTS_KIND.name,))
         records = report_cli.read_records(settings.store_dir)
         try:
             exported = build(catalog, records, start, end, as_of=taken)
