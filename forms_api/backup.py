@@ -270,8 +270,8 @@ def verify_store(folder: Path) -> dict[str, int]:
             await store.close()
 
     try:
-        _run(open_and_close())
-        return _run(count())
+        run_in_own_loop(open_and_close())
+        return run_in_own_loop(count())
     except StoreLocked:
         raise
     except Exception as error:
@@ -575,7 +575,7 @@ def _describe(root: Path, path: Path) -> dict[str, Any]:
     }
 
 
-def _run(coroutine: Any) -> Any:
+def run_in_own_loop(coroutine: Any) -> Any:
     """Run ``coroutine`` in a loop of its own, in a thread of its own (the caller may be inside
     a running loop)."""
     with concurrent.futures.ThreadPoolExecutor(1) as worker:

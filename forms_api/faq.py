@@ -30,8 +30,6 @@ Writing
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import datetime as dt
 import re
 import shutil
@@ -52,7 +50,7 @@ from generator.schema_export import modeline
 from generator.validation.messages import translate
 from generator.yamlsource import YamlSyntaxError, parse_reference
 
-from .backup import BackupError, copy_store
+from .backup import BackupError, copy_store, run_in_own_loop
 from .catalog_text import dump_yaml, write_atomically
 from .store import Store
 
@@ -211,7 +209,7 @@ def read_candidates(store_dir: Path, items: Items) -> list[Candidate]:
                 await store.close()
 
         try:
-            found = _run(read())
+            found = run_in_own_loop(read())
         except Exception as error:
             raise ExportError(f"办件数据 {store_dir} 无法读取（{type(error).__name__}: {error}）") from None
     finally:
@@ -283,13 +281,6 @@ def redact(text: str, name: str, email: str, patterns: Iterable[re.Pattern[str]]
         text, n = pattern.subn(REDACTED, text)
         count += n
     return text, count
-
-
-def _run(coroutine: Any) -> Any:
-    """Run ``coroutine`` in a loop of its own, in a thread of its own (the caller may be inside
-    a running loop), as :mod:`forms_api.backup` does."""
-    with concurrent.futures.ThreadPoolExecutor(1) as worker:
-        return worker.submit(asyncio.run, coroutine).result()
 
 
 # --- the YAML text -----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from generator.schema.tables import MEASURE_SOURCES, MEASURE_STATES
+from generator.schema.tables import MEASURE_DONE, MEASURE_SOURCES, MEASURE_STATES
 
 from . import casework
 from .faq import PERSONAL_PATTERNS
@@ -47,7 +47,7 @@ SOURCES = tuple(MEASURE_SOURCES.entries)
 SOURCE_LABELS = tuple(MEASURE_SOURCES.label(source) for source in SOURCES)
 STATUSES = tuple(MEASURE_STATES.entries)
 """Sources and states are the catalog's code tables: ``catalog/results.yml`` publishes them."""
-PLANNED, DONE = STATUSES[0], STATUSES[-1]
+PLANNED, DONE = STATUSES[0], MEASURE_DONE
 PUBLIC = "yes"
 """The value of the 公开 checkbox when ticked."""
 

@@ -267,11 +267,8 @@ class Result:
 
     @property
     def met(self) -> bool | None:
-        """Whether the target is reached (not below it when higher is better, not above it when
-        lower is better); None without a value."""
-        if self.value is None:
-            return None
-        return self.value >= self.target if self.direction == "higher" else self.value <= self.target
+        """Whether the target is reached (:meth:`Indicator.met_by`)."""
+        return self.indicator.met_by(self.value)
 
     @property
     def text(self) -> str:

@@ -42,6 +42,7 @@ from generator.schema.tables import (
     INDICATOR_COUNTS,
     INDICATOR_DIRECTIONS,
     INDICATOR_MEASURES,
+    MEASURE_DONE,
     SATISFACTION_LEVELS,
 )
 
@@ -101,7 +102,6 @@ DASH = "—"
 
 CASE_OPEN, CASE_CLOSED = "待处理", "已办结"
 COMPLAINT, SUGGESTION = "投诉", "建议"
-MEASURE_DONE = "已完成"
 
 _ONE_DAY = dt.timedelta(days=1)
 

@@ -19,8 +19,6 @@ Every failure is one line in Chinese on standard error.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import concurrent.futures
 import contextlib
 import dataclasses
 import datetime as dt
@@ -176,7 +174,7 @@ def read_catalog(catalog_dir: Path, *, without: tuple[str, ...] = ()) -> Any:
 def read_records(store_dir: Path) -> dict[str, list[dict[str, Any]]]:
     """Every record of the kinds the report reads, from a consistent copy of the store at
     ``store_dir`` (the server may hold it open), by kind."""
-    from ..backup import BackupError, copy_store
+    from ..backup import BackupError, copy_store, run_in_own_loop
     from ..store import Store
     from .report import KINDS
 
@@ -203,18 +201,11 @@ def read_records(store_dir: Path) -> dict[str, list[dict[str, Any]]]:
                 await store.close()
 
         try:
-            return _run(read())
+            return run_in_own_loop(read())
         except Exception as error:
             raise ReportError(f"办件数据 {store_dir} 无法读取（{type(error).__name__}: {error}）") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _run(coroutine: Any) -> Any:
-    """Run ``coroutine`` in a loop of its own, in a thread of its own (the caller may be inside
-    a running loop), as :mod:`forms_api.faq` does."""
-    with concurrent.futures.ThreadPoolExecutor(1) as worker:
-        return worker.submit(asyncio.run, coroutine).result()
 
 
 # --- writing ------------------------------------------------------------------------------------

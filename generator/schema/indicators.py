@@ -253,6 +253,13 @@ class Indicator(CatalogModel):
         default=None,
     )
 
+    def met_by(self, value: float | None) -> bool | None:
+        """Whether ``value`` reaches the target (not below it when higher is better, not above
+        it when lower is better); None without a value."""
+        if value is None:
+            return None
+        return value >= self.target if self.direction == "higher" else value <= self.target
+
 
 class IndicatorsFile(CatalogModel):
     indicators: list[Indicator] = field(

@@ -277,3 +277,5 @@ MEASURE_SOURCES = Table(
 """Where the problem an improvement measure answers was found (T/CIPS 007—2024 9.3 a)."""
 
 MEASURE_STATES = Table("改进措施进展", dict.fromkeys(("计划中", "进行中", "已完成"), ""))
+MEASURE_DONE = "已完成"
+"""The state of a measure that is carried out (its effect is then recorded)."""

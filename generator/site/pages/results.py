@@ -14,7 +14,7 @@ from typing import Any
 
 from generator.schema import Department, Figure, Indicator, Item, PublishedMeasure, ResultsFile
 from generator.schema.indicators import one_place, value_of
-from generator.schema.tables import MEASURE_SOURCES
+from generator.schema.tables import MEASURE_DONE, MEASURE_SOURCES
 
 from .. import urls
 from ..page import Section, SitePage
@@ -58,11 +58,7 @@ class Shown:
 
     @property
     def met(self) -> bool | None:
-        value = self.value
-        if value is None:
-            return None
-        target = self.indicator.target
-        return value >= target if self.indicator.direction == "higher" else value <= target
+        return self.indicator.met_by(self.value)
 
 
 @dataclass(frozen=True)
@@ -144,10 +140,12 @@ class Published:
             for m in self.file.measures
         ]
         open_rows = sorted(
-            (r for r in rows if r.measure.status != "已完成"), key=lambda r: r.measure.due_date
+            (r for r in rows if r.measure.status != MEASURE_DONE), key=lambda r: r.measure.due_date
         )
         done = sorted(
-            (r for r in rows if r.measure.status == "已完成"), key=lambda r: r.measure.updated, reverse=True
+            (r for r in rows if r.measure.status == MEASURE_DONE),
+            key=lambda r: r.measure.updated,
+            reverse=True,
         )
         return open_rows + done
 
