@@ -176,7 +176,7 @@ def measure_service(work: Path, site: Path, size: int, args: argparse.Namespace,
         "IPPS_RATE_LIMIT": "0",
         "IPPS_CATALOG_DIR": str(ROOT / "catalog"),
     }
-    command = [sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--site-dir", str(site)]
+    command = [sys.executable, "-m", "forms_api.cli", "serve", "--port", str(port), "--site-dir", str(site)]
     base = f"http://127.0.0.1:{port}/"
     with serving(command, env, port):
         before = count_stored(base)

@@ -32,7 +32,7 @@ QUERIES = ("质押", "软著", "专利")
 def build(catalog: Path, site: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "generator.cli", "build", "--catalog", str(catalog), "--site-dir", str(site)],
+        [sys.executable, "-m", "forms_api.cli", "build", "--catalog", str(catalog), "--site-dir", str(site)],
         cwd=ROOT,
         check=True,
         capture_output=True,

@@ -21,7 +21,7 @@ from benchmarks.synthetic import make_catalog
 def time_validate(catalog: Path) -> tuple[float, str]:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "validate", "--catalog", str(catalog)],
+        [sys.executable, "-m", "forms_api.cli", "validate", "--catalog", str(catalog)],
         capture_output=True,
         text=True,
         check=False,

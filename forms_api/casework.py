@@ -33,7 +33,9 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from . import uploads, workdays, workflow
+from generator import workdays
+
+from . import uploads, workflow
 from .notify import Notice, NoticeError, Notifier, build_notice
 from .service import Invalid, Service, Upload, now
 from .store import Insert

@@ -57,7 +57,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def today() -> dt.date:
-    from .workdays import china_tz
+    from generator.workdays import china_tz
 
     return dt.datetime.now(china_tz()).date()
 

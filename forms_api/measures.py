@@ -31,11 +31,11 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from generator.forms.fields import Field, Form, Rule, clean, required_when, validate
 from generator.schema.tables import MEASURE_DONE, MEASURE_SOURCES, MEASURE_STATES
 
 from . import casework
 from .faq import PERSONAL_PATTERNS
-from .fields import Field, Form, Rule, clean, required_when, validate
 from .receipts import normalize
 from .service import Invalid, Service, item_ref, now
 from .store import Insert

@@ -47,9 +47,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
+from generator.workdays import china_tz
+
 from .crypto import mask_phone
 from .settings import Settings, SettingsError, check_smtp_security
-from .workdays import china_tz
 
 SENT = "已发送"
 FAILED = "发送失败"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import forms
-from .fields import Field, json_schema
+from generator import forms
+from generator.forms.fields import Field, json_schema
 
 ERROR = {
     "type": "object",

@@ -16,9 +16,9 @@ from urllib.parse import urljoin
 
 from starlette.responses import HTMLResponse
 
+from generator import forms
 from generator.site.render import make_environment, render
 
-from . import forms
 from .service import Receipt, Service
 
 SHELL_URL = "forms/page/"

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import forms
+from generator import forms
+
 from .limits import RateLimiter, client_of, foreign_origin
 from .responses import error_response, wants_html
 from .service import Conflict, Invalid, Receipt, Service, Upload

@@ -15,13 +15,15 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from generator import forms, workdays
 from generator.catalog import Catalog
+from generator.forms import accepts_applications
+from generator.forms.fields import Form, clean, validate
 from generator.schema import Item, Material
 from generator.schema.tables import SATISFACTION_LEVELS
 
-from . import forms, uploads, workdays
+from . import uploads
 from .crypto import Vault, mask_id, mask_phone, new_lookup_code
-from .fields import Form, clean, validate
 from .receipts import Numbers, normalize
 from .settings import Settings
 from .store import Insert, Store
@@ -144,7 +146,7 @@ class Service:
 
     def application_form(self, item_code: str) -> tuple[str, Item, Form] | None:
         found = self.items_by_code.get(item_code)
-        if found is None or not _accepts_applications(found[1]):
+        if found is None or not accepts_applications(found[1]):
             return None
         return found[0], found[1], forms.application_form(found[1])
 
@@ -387,7 +389,7 @@ class Service:
             problems[field_name] = "找不到这个事项，请从事项页面进入"
         elif found[1].status.state == "取消":
             problems[field_name] = f"事项“{found[1].name}”已取消，不再受理"
-        elif for_application and not _accepts_applications(found[1]):
+        elif for_application and not accepts_applications(found[1]):
             problems[field_name] = f"事项“{found[1].name}”目前不接受网上申请"
         return found
 
@@ -399,10 +401,6 @@ class Service:
 
     def upload_path(self, stored_name: str) -> Path:
         return uploads.path_of(stored_name, self.settings.uploads_dir)
-
-
-def _accepts_applications(item: Item) -> bool:
-    return item.online_application and item.status.state == "在用"
 
 
 def item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from forms_api import service as service_module
-from forms_api import workdays
+from generator import workdays
 from tests.api import (
     JSON,
     LICENSE,

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from forms_api import service as service_module
-from forms_api import workdays
+from generator import workdays
 from tests.api import JSON, PLEDGE, SUSPENDED, consultation, store_bytes
 
 RECEIPT = re.compile(r"ZX(\d{8})-(\d{6})")

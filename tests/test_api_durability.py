@@ -60,7 +60,7 @@ def server_process(site_dir: Path, data_dir: Path, port: int) -> Iterator[subpro
         "IPPS_RATE_LIMIT": "0",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--port", str(port), "--site-dir", str(site_dir)],
+        [sys.executable, "-m", "forms_api.cli", "serve", "--port", str(port), "--site-dir", str(site_dir)],
         cwd=ROOT,
         env=environ,
         stdout=subprocess.PIPE,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from forms_api import workdays
-from forms_api.workdays import china_tz
+from generator import workdays
 from generator.site import urls
+from generator.workdays import china_tz
 from tests.api import JSON, PLEDGE, consultation, pledge_fields, pledge_files
 from tests.conftest import html_of
 from tests.console import act, actions_offered, console_client, log_in, soup

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from forms_api.cli.main import main
 from tests.conftest import ROOT, CatalogCopy
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "forms_api.cli", *args], cwd=cwd, capture_output=True, text=True, check=False
     )
 
 

@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from forms_api import faq_cli
+from forms_api.cli.main import main
 from forms_api.faq import REDACTED, Candidate, append_entries, redact
 from forms_api.store import Store
 from generator.catalog import check_catalog, load_catalog
-from generator.cli import main
 from generator.schema import FILE_KINDS
 from generator.schema_export import modeline
 from generator.site import urls

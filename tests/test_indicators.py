@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from forms_api.cli.main import main
 from forms_api.evaluation.indicators import (
     Change,
     Result,
@@ -23,7 +24,6 @@ from forms_api.evaluation.indicators import (
     previous_period,
 )
 from generator.catalog import Catalog, check_catalog, load_catalog
-from generator.cli import main
 from generator.schema import FILE_KINDS, Indicator
 from generator.schema.tables import INDICATOR_COUNTS
 from generator.schema_export import modeline

@@ -25,11 +25,11 @@ import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
+from forms_api.cli.main import main
 from forms_api.evaluation import charts, report_cli
 from forms_api.evaluation.report import build
 from forms_api.store import Store
 from generator.catalog import Catalog
-from generator.cli import main
 from tests.conftest import MINIMAL_CATALOG, SAMPLE_CATALOG
 from tests.live_store import LiveStore
 

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
+from forms_api.cli.main import main
 from forms_api.faq import REDACTED
 from generator.catalog import check_catalog, load_catalog
-from generator.cli import main
 from generator.schema.indicators import one_place, value_of
 from generator.site import urls
 from generator.site.build import build_site

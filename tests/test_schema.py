@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from generator.cli import main
+from forms_api.cli.main import main
 from generator.schema import FILE_KINDS
 from generator.schema_export import json_schema, modeline, render
 from tests.conftest import SAMPLE_CATALOG

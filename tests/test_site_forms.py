@@ -1,6 +1,6 @@
 """The online forms in the built sample site, and their templates as the service renders them.
 
-The forms are rendered from forms_api.forms (labels, kinds, autocomplete, options) and from
+The forms are rendered from generator.forms (labels, kinds, autocomplete, options) and from
 the catalog (materials, the item's own fields); these tests read the built HTML.
 """
 
@@ -15,13 +15,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from forms_api import forms
 from forms_api.service import public_view
+from generator import forms
 from generator.catalog import Catalog
+from generator.forms import accepts_applications
 from generator.schema import Item
 from generator.schema.tables import UPLOAD_TYPES
 from generator.site import urls
-from generator.site.pages.items import accepts_applications
 from generator.site.render import make_environment, render
 from tests.conftest import html_of
 

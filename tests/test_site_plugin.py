@@ -65,7 +65,7 @@ def test_an_invalid_catalog_stops_the_build_with_every_problem(tmp_path: Path) -
         [
             sys.executable,
             "-m",
-            "generator.cli",
+            "forms_api.cli",
             "build",
             "--catalog",
             str(catalog),

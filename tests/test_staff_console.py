@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from forms_api.workdays import china_tz
+from generator.workdays import china_tz
 from tests.api import JSON, consultation, id_number, pdf, pledge_fields, pledge_files
 from tests.console import act, actions_offered, console_client, log_in, record_page, soup
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from forms_api.receipts import PREFIXES
-from forms_api.workdays import china_tz
+from generator.workdays import china_tz
 from tests.api import JSON, PLEDGE, pledge_fields, pledge_files
 from tests.console import console_client, log_in, soup
 

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forms_api import workdays
-from forms_api.workdays import (
+from generator import workdays
+from generator.schema import TimeLimit
+from generator.workdays import (
     Due,
     WorkingDay,
     add_working_days,
@@ -25,7 +26,6 @@ from forms_api.workdays import (
     is_working_day,
     working_days_between,
 )
-from generator.schema import TimeLimit
 
 
 def published(year: int) -> bool:

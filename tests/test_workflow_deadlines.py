@@ -14,7 +14,6 @@ from typing import Any
 import chinese_calendar
 import pytest
 
-from forms_api.workdays import working_days_between
 from forms_api.workflow import (
     Actor,
     Invalid,
@@ -27,6 +26,7 @@ from forms_api.workflow import (
 )
 from forms_api.workflow.deadlines import pause, resume
 from generator.schema import TimeLimit
+from generator.workdays import working_days_between
 
 CST = dt.timezone(dt.timedelta(hours=8))
 ACCEPTOR = Actor("受理员", "acceptor")

@@ -28,11 +28,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator import workdays
 from generator.schema import Indicator
 from generator.schema.indicators import AVERAGE, COUNT, RATIO, one_place, value_of
 from generator.schema.tables import INDICATOR_COUNTS, INDICATOR_MEASURES
-
-from .. import workdays
 
 __all__ = [
     "COUNTS",

@@ -73,7 +73,7 @@ def add_place_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def today() -> dt.date:
-    from ..workdays import china_tz
+    from generator.workdays import china_tz
 
     return dt.datetime.now(china_tz()).date()
 

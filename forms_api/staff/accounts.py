@@ -49,7 +49,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from forms_api.store.shards import write_atomically
-from forms_api.workdays import china_tz
+from generator.workdays import china_tz
 
 from . import totp
 from .roles import Role, RoleError, parse_role

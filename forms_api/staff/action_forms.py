@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..fields import Field
-from ..forms import LEVEL_LABELS
+from generator.forms import LEVEL_LABELS
+from generator.forms.fields import Field
+
 from ..workflow.rules import OUTCOMES
 from ..workflow.values import MAX_REFERENCE, MAX_TEXT, SATISFACTION, VISIT_METHODS
 

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from forms_api.settings import Settings, SettingsError, load
-from forms_api.workdays import china_tz
+from generator.workdays import china_tz
 
 from .accounts import AccountError, Accounts, check_departments, check_name
 from .roles import Role, RoleError, parse_role, valid_roles_text
@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from generator import cli_text
+    from forms_api.cli import text as cli_text
 
     cli_text.install()
     try:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from ..workdays import china_tz
+from generator.workdays import china_tz
 
 
 def local_time(timestamp: str | None) -> str:

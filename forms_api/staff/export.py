@@ -28,8 +28,9 @@ from typing import Any
 
 import xlsxwriter
 
+from generator.workdays import china_tz
+
 from ..masking import mask_email, mask_name
-from ..workdays import china_tz
 from ..workflow.deadlines import NONE, OVERDUE, deadline_state
 
 APPLICATION, CONSULTATION = "application", "consultation"

@@ -28,7 +28,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..fields import Field, Form, clean, validate
+from generator.forms.fields import Field, Form, clean, validate
+
 from ..limits import client_of
 from . import audit, exports, measures, records, workbench
 from .access import Console, secure

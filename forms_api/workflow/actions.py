@@ -26,7 +26,8 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from .. import workdays
+from generator import workdays
+
 from . import deadlines
 from .effects import EFFECTS
 from .model import Actor, ItemRules, Outcome, Refused

@@ -35,7 +35,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from .. import workdays
+from generator import workdays
+
 from .rules import AWAITING_REPLY, OPEN_CASE_STATES, RUNNING_STATES, TO_VISIT
 
 OPEN_STATES = OPEN_CASE_STATES | {TO_VISIT}

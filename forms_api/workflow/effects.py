@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .. import workdays
+from generator import workdays
+
 from . import deadlines
 from .model import Actor
 from .rules import (

@@ -2,7 +2,7 @@
 
 Questions people asked through the consultation service, with the answers the centre gave,
 as an editor polished them for publication. ``ipps faq export`` appends the consultations
-staff marked as FAQ candidates (see :mod:`forms_api.faq`); the editor rewrites question and
+staff marked as FAQ candidates; the editor rewrites question and
 answer so that they read well and name no one, and publishes them through a pull request.
 """
 
@@ -14,7 +14,7 @@ from .base import CatalogModel, field
 from .types import Prose, Slug, Text, patterned
 
 CONSULTATION_RECEIPT = r"ZX\d{8}-\d{6}"
-"""A consultation's receipt number (forms_api.receipts: prefix ZX, date, number of the day)."""
+"""A consultation's receipt number (the service's numbering: prefix ZX, date, number of the day)."""
 
 
 def receipt_day(receipt_no: str) -> dt.date | None:

@@ -3,7 +3,7 @@
 Each indicator says in Chinese what it measures, how it is computed, its unit and the target
 the centre sets itself. The formula is data, not code: it names counts and measures from a
 fixed vocabulary (``INDICATOR_COUNTS`` and ``INDICATOR_MEASURES`` in :mod:`.tables`), which
-:mod:`forms_api.evaluation.indicators` implements over the stored records. Three forms:
+the forms service's evaluation implements over the stored records. Three forms:
 
 - a ratio: ``numerator`` and ``denominator``, each one count or a list of counts added up,
   unit 百分比;

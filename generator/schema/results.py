@@ -2,7 +2,7 @@
 
 The figures of one period (overall, and per item for the indicators marked ``per_item``) and
 the improvement measures staff marked public. ``ipps results export`` writes the file from the
-stored records (:mod:`forms_api.evaluation.results`); it is published through a pull request
+stored records; it is published through a pull request
 like every other catalog change, so a person reads what goes public before it does, and the
 site stays static: ``ipps build`` reads the file as it reads the rest of the catalog.
 
@@ -19,7 +19,7 @@ from .base import CatalogModel, field
 from .types import Prose, Slug, Text, choice, patterned
 
 MEASURE_NUMBER = r"GJ\d{8}-\d{6}"
-"""An improvement measure's number (forms_api.receipts: prefix GJ, date, number of the day)."""
+"""An improvement measure's number (the service's numbering: prefix GJ, date, number of the day)."""
 
 MeasureSource = choice(_t.MEASURE_SOURCES)
 MeasureState = choice(_t.MEASURE_STATES)

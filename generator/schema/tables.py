@@ -224,9 +224,9 @@ AUTHORING_ROLES = Table("起草角色", dict.fromkeys(("牵头起草", "参与�
 STANDARD_STATES = Table("标准状态", dict.fromkeys(("现行", "即将实施", "在编", "废止"), ""))
 
 # --- the evaluation indicators (T/CIPS 007-2024 9.1 c), catalog/indicators.yml --------------
-# The names an indicator's formula may use. What each one counts is implemented in
-# forms_api/evaluation/indicators.py; the label says it in the editor's words, including the
-# date that places a record in the period ("按……时间").
+# The names an indicator's formula may use. What each one counts is implemented by the forms
+# service's evaluation over its stored records; the label says it in the editor's words,
+# including the date that places a record in the period ("按……时间").
 
 INDICATOR_COUNTS = Table(
     "评价指标计数",

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from forms_api import forms
+from generator import forms
 
 from .. import urls
 from ..page import SitePage
 from ..site import Site
 
 SHELL = "forms/page/"
-"""forms_api.pages.SHELL_URL: the service puts its answers where the marker is."""
+"""The shell page: the forms service puts its answers where the page's marker is."""
 
 
 def empty_form() -> dict[str, Any]:

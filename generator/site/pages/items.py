@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from forms_api import forms
-from generator import feecalc
+from generator import feecalc, forms
+from generator.forms import accepts_applications, takes_consultations
 from generator.schema import FaqEntry, Item
 
 from .. import urls
@@ -55,16 +55,6 @@ def sections(item: Item, handbook: Sequence[FaqEntry] = ()) -> list[Section]:
         found.append(Section("consult", "咨询"))
     found.append(Section("versions", "版本与变更记录"))
     return found
-
-
-def accepts_applications(item: Item) -> bool:
-    """The item has an online application form (as forms_api.service decides)."""
-    return item.online_application and item.status.state == "在用"
-
-
-def takes_consultations(item: Item) -> bool:
-    """Questions about a cancelled item are not taken with the item chosen (the service refuses)."""
-    return item.status.state != "取消"
 
 
 def context(site: Site, slug: str) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""The forms of the public site: what each asks, in what order, with which rules."""
+"""The forms of the public site: what each asks, in what order, with which rules.
+
+One description, built from the catalog's schema, serves both sides: the site renders the
+forms from it (generator/templates/forms/), and the forms service validates submissions and
+describes its API with it. :mod:`.fields` holds the machinery (a field, a form, its checks).
+"""
 
 from __future__ import annotations
 
@@ -134,6 +139,16 @@ _KINDS = {
     "tel": "tel",
     "checkboxes": "checkboxes",
 }
+
+
+def accepts_applications(item: Item) -> bool:
+    """The item takes online applications: offered (``online_application``) and in use."""
+    return item.online_application and item.status.state == "在用"
+
+
+def takes_consultations(item: Item) -> bool:
+    """Questions about a cancelled item are not taken with the item chosen."""
+    return item.status.state != "取消"
 
 
 def application_form(item: Item) -> Form:
