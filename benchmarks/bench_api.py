@@ -75,7 +75,7 @@ def free_port() -> int:
 
 def minimal_site(folder: Path) -> Path:
     """Enough of a built site for the service to start: the API is what is measured."""
-    from forms_api.pages import MARKER, SHELL_URL
+    from forms_api.web.pages import MARKER, SHELL_URL
 
     (folder / SHELL_URL).mkdir(parents=True)
     (folder / "index.html").write_text("<!doctype html><title>首页</title>", encoding="utf-8")
@@ -87,10 +87,10 @@ def minimal_site(folder: Path) -> Path:
 
 
 async def _prefill(data_dir: Path, count: int) -> None:
-    from forms_api.crypto import Vault
-    from forms_api.service import Service
+    from forms_api.domain.submissions import Service
     from forms_api.settings import Settings
-    from forms_api.store import Store
+    from forms_api.storage.crypto import Vault
+    from forms_api.storage.embedded import Store
     from generator.catalog import load_catalog
 
     settings = Settings(data_dir=data_dir, catalog_dir=ROOT / "catalog")

@@ -23,27 +23,28 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from forms_api.console import routes as console_routes
+from forms_api.console.access import Console
+from forms_api.console.sessions import SessionManager
+from forms_api.delivery.notify import notifier_from_settings
+from forms_api.domain.casework import Casework
+from forms_api.domain.measures import Measures
+from forms_api.domain.staff.accounts import Accounts
+from forms_api.domain.submissions import Service
+from forms_api.storage import uploads
+from forms_api.storage.crypto import Vault
+from forms_api.storage.embedded import Store
+from forms_api.web import corrections, disclosure, openapi
+from forms_api.web.disclosure import DisclosurePage
+from forms_api.web.limits import MB, BodyLimit, RateLimiter
+from forms_api.web.pages import Pages
+from forms_api.web.responses import error_response
+from forms_api.web.routes import ROUTES
 from generator.catalog import load_catalog
 from generator.site import urls
 
-from . import corrections, disclosure, openapi, uploads
 from . import settings as settings_module
-from .casework import Casework
-from .crypto import Vault
-from .disclosure import DisclosurePage
-from .limits import MB, BodyLimit, RateLimiter
-from .measures import Measures
-from .notify import notifier_from_settings
-from .pages import Pages
-from .responses import error_response
-from .routes import ROUTES
-from .service import Service
 from .settings import Settings
-from .staff import web as staff_web
-from .staff.access import Console
-from .staff.accounts import Accounts
-from .staff.sessions import SessionManager
-from .store import Store
 
 log = logging.getLogger("ipps")
 
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.service = service
         app.state.casework = Casework(service, notifier)
         app.state.measures = Measures(service)
-        app.state.pages = Pages(site_dir, service)
+        app.state.pages = Pages(site_dir, service, {"staff": console_routes.TEMPLATES})
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
         app.state.console = Console(Accounts(settings.data_dir), SessionManager.open(settings.data_dir))
         try:
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Mount("/api", routes=[*ROUTES, *corrections.ROUTES]),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
-            Mount("/staff", routes=staff_web.ROUTES),
+            Mount("/staff", routes=console_routes.ROUTES),
             Mount("/", app=StaticFiles(directory=site_dir, html=True)),
         ],
         middleware=middleware,

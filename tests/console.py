@@ -10,7 +10,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 
-from forms_api.staff.accounts import Accounts
+from forms_api.domain.staff.accounts import Accounts
 from tests.api import SAMPLE_CATALOG, client
 
 PASSWORD = "correct horse battery"

@@ -9,7 +9,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from forms_api.store import Store
+from forms_api.storage.embedded import Store
 
 
 class LiveStore:

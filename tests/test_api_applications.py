@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from forms_api import service as service_module
+from forms_api.domain import submissions as service_module
 from generator import workdays
 from tests.api import (
     JSON,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from forms_api import service as service_module
+from forms_api.domain import submissions as service_module
 from generator import workdays
 from tests.api import JSON, PLEDGE, SUSPENDED, consultation, store_bytes
 

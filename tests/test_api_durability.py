@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from forms_api.store.store import CHECKPOINT_RECORDS
+from forms_api.storage.embedded.store import CHECKPOINT_RECORDS
 from tests.api import consultation
 from tests.conftest import ROOT, SAMPLE_CATALOG, start_service
 

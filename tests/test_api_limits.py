@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from forms_api import corrections
-from forms_api.routes import ROUTES
+from forms_api.web import corrections
+from forms_api.web.routes import ROUTES
 from tests.api import JSON, client, consultation, pdf, pledge_fields, pledge_files
 
 MB = 1024 * 1024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forms_api.routes import NOT_FOUND
+from forms_api.web.routes import NOT_FOUND
 from tests.api import JSON, PLEDGE, SUSPENDED, consultation
 
 

@@ -1,4 +1,4 @@
-"""Backup and restore (forms_api/backup): consistent copies of a live store, checked restores."""
+"""Backup and restore (forms_api/storage/backup.py): consistent copies of a live store, checked restores."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from forms_api import uploads
-from forms_api.backup import (
+from forms_api.cli.backup import add_commands
+from forms_api.storage import uploads
+from forms_api.storage.backup import (
     KEY_MEMBER,
     MANIFEST_NAME,
     BackupError,
@@ -27,10 +28,9 @@ from forms_api.backup import (
     read_verified,
     restore,
 )
-from forms_api.backup_cli import add_commands
-from forms_api.crypto import Vault
-from forms_api.store import Store, StoreLocked
-from forms_api.store import store as store_module
+from forms_api.storage.crypto import Vault
+from forms_api.storage.embedded import Store, StoreLocked
+from forms_api.storage.embedded import store as store_module
 from tests.live_store import LiveStore
 
 PDF = b"%PDF-1.7\n" + "营业执照".encode() * 100 + b"\n%%EOF\n"

@@ -186,7 +186,7 @@ def test_the_complaint_page_works_without_javascript(console: Any, built_site: P
 
 def test_overdue_complaints_are_flagged(console: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     receipt = console.post("/api/complaints", json=complaint(), headers=JSON).json()
-    from forms_api.staff import workbench
+    from forms_api.console import workbench
 
     later = dt.datetime.now(china_tz()) + dt.timedelta(days=14)
     monkeypatch.setattr(workbench, "now", lambda: later)
@@ -220,7 +220,7 @@ def test_a_consultation_is_rated_after_it_is_answered(console: Any) -> None:
 
 
 def test_the_schedule_picks_a_fixed_share_of_completed_applications() -> None:
-    from forms_api.casework import sampled
+    from forms_api.domain.casework import sampled
 
     numbers = [f"SQ20261125-{n:06d}" for n in range(1, 2001)]
     picked = [n for n in numbers if sampled(n, 10)]
@@ -232,7 +232,7 @@ def test_the_schedule_picks_a_fixed_share_of_completed_applications() -> None:
 def test_a_picked_application_gets_a_return_visit_that_staff_record(
     console: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from forms_api import casework
+    from forms_api.domain import casework
 
     monkeypatch.setattr(casework, "sampled", lambda receipt_no, percent: True)
     receipt = completed_application(console)
@@ -253,7 +253,7 @@ def test_a_picked_application_gets_a_return_visit_that_staff_record(
 def test_an_application_the_schedule_skips_gets_no_visit(
     console: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from forms_api import casework
+    from forms_api.domain import casework
 
     monkeypatch.setattr(casework, "sampled", lambda receipt_no, percent: False)
     completed_application(console)

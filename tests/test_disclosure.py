@@ -8,7 +8,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from forms_api.disclosure import END, START, mask_receipt
+from forms_api.domain.disclosure import mask_receipt
+from forms_api.web.disclosure import END, START
 from generator.site import urls
 from tests.api import JSON, consultation, pledge_fields, pledge_files
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from forms_api import faq_cli
+from forms_api.cli import faq as faq_cli
 from forms_api.cli.main import main
-from forms_api.faq import REDACTED, Candidate, append_entries, redact
-from forms_api.store import Store
+from forms_api.domain.faq import REDACTED, Candidate, append_entries, redact
+from forms_api.storage.embedded import Store
 from generator.catalog import check_catalog, load_catalog
 from generator.schema import FILE_KINDS
 from generator.schema_export import modeline
@@ -560,7 +560,7 @@ def test_settings_come_from_the_environment(
 def test_appending_is_read_back_before_writing() -> None:
     """The old entries must read back unchanged (here a block keeping its trailing line breaks
     ends the file) and the new ones as built; anything else stops the export."""
-    from forms_api.faq import ExportError, check_appended
+    from forms_api.domain.faq import ExportError, check_appended
 
     old = "faqs:\n  - question: 问\n    source: ZX20261124-000009\n    published: 2026-11-25\n    answer: |+\n      答\n\n"
     added = [Candidate(receipt(1), "新问题", "新解答", None)]

@@ -1,5 +1,5 @@
 """The 服务评价指标体系: ``catalog/indicators.yml`` (schema and rules) and the computation of
-every indicator over hand-made records (:mod:`forms_api.evaluation.indicators`).
+every indicator over hand-made records (:mod:`forms_api.domain.evaluation.indicators`).
 
 The records below are few enough to count by hand; each expected figure says where it comes
 from. Working days follow the published 2026 calendar: 25 September (中秋) and 1–7 October
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from forms_api.cli.main import main
-from forms_api.evaluation.indicators import (
+from forms_api.domain.evaluation.indicators import (
     Change,
     Result,
     compare,
@@ -189,7 +189,7 @@ CONSULTATIONS = [
 def complaint(
     no: str, type: str, item: dict[str, str] | None, submitted: str, due: str, **extra: Any
 ) -> dict:
-    """A complaint or suggestion as forms_api.service keeps it: due ``complaint_reply_days``
+    """A complaint or suggestion as forms_api.domain.submissions keeps it: due ``complaint_reply_days``
     (3) working days after it arrives; answering it sets ``replied_at``."""
     return {
         "kind": "complaint",
@@ -234,7 +234,7 @@ RATINGS = [
 def case(
     no: str, rating_no: str, item: dict[str, str], submitted: str, named: bool, **extra: Any
 ) -> dict[str, Any]:
-    """A 差评 case as the console opens it (forms_api.service): numbered CP…, opened at the
+    """A 差评 case as the console opens it (forms_api.domain.submissions): numbered CP…, opened at the
     rating's time (``submitted_at``), ``named`` when the rating came with a receipt number."""
     return {
         "kind": "case",

@@ -1,4 +1,4 @@
-"""Notices (forms_api/notify): the Chinese texts, e-mail through a real local SMTP server, SMS log."""
+"""Notices (forms_api/delivery/notify): the Chinese texts, e-mail through a real local SMTP server, SMS log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from forms_api.notify import (
+from forms_api.delivery.notify import (
     EVENTS,
     FAILED,
     SENT,

@@ -25,10 +25,11 @@ import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
+from forms_api.cli import report as report_cli
 from forms_api.cli.main import main
-from forms_api.evaluation import charts, report_cli
-from forms_api.evaluation.report import build
-from forms_api.store import Store
+from forms_api.domain.evaluation import charts
+from forms_api.domain.evaluation.report import build
+from forms_api.storage.embedded import Store
 from generator.catalog import Catalog
 from tests.conftest import MINIMAL_CATALOG, SAMPLE_CATALOG
 from tests.live_store import LiveStore
@@ -130,7 +131,7 @@ def rating(no: str, submitted: str, level: int, **target: Any) -> dict[str, Any]
 
 
 def case(no: str, rating_no: str, rated: str, item: dict[str, str], submitted: str, **extra: Any) -> dict:
-    """A 差评 case as forms_api.service opens it."""
+    """A 差评 case as forms_api.domain.submissions opens it."""
     return {
         "kind": "case",
         "receipt_no": no,
@@ -393,7 +394,7 @@ def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
 
 
 KEYS = {"rating": "rating_no", "measure": "measure_no"}
-"""The field each kind is stored under (as forms_api.service stores them); receipt_no otherwise."""
+"""The field each kind is stored under (as forms_api.domain.submissions stores them); receipt_no otherwise."""
 
 
 def key_of(record: dict[str, Any]) -> str:
@@ -1029,7 +1030,7 @@ def test_an_output_folder_that_cannot_be_written(
 def test_a_failed_write_leaves_no_partial_files(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from forms_api.evaluation import report_xlsx
+    from forms_api.domain.evaluation import report_xlsx
 
     def refuse(report: Any, path: Path) -> None:
         path.write_bytes(b"half")

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from forms_api.cli.main import main
-from forms_api.faq import REDACTED
+from forms_api.domain.faq import REDACTED
 from generator.catalog import check_catalog, load_catalog
 from generator.schema.indicators import one_place, value_of
 from generator.site import urls

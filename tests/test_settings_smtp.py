@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from forms_api.notify import (
+from forms_api.delivery.notify import (
     FAILED,
     PLATFORM_NAME,
     SENT,

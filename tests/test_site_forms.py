@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from forms_api.service import public_view
+from forms_api.domain.submissions import public_view
 from generator import forms
 from generator.catalog import Catalog
 from generator.forms import accepts_applications
@@ -295,7 +295,7 @@ def env() -> Any:
 
 
 def service_render(env: Any, catalog: Catalog, template: str, **context: Any) -> BeautifulSoup:
-    """What forms_api.pages puts into the shell: absolute links, the service's globals."""
+    """What forms_api.web.pages puts into the shell: absolute links, the service's globals."""
     base = {"platform": catalog.platform, "catalog": catalog, "forms": forms}
     return BeautifulSoup(render(env, template, "", {**base, **context}, absolute=True), "html.parser")
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from forms_api.routes import ROUTES
+from forms_api.web.routes import ROUTES
 from tests.conftest import ROOT, SAMPLE_CATALOG
 
 # Attributes through which a page makes the browser fetch something.

@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from forms_api.staff import sessions as sessions_module
-from forms_api.staff import web as staff_web
+from forms_api.console import routes as staff_web
+from forms_api.console import sessions as sessions_module
 from tests.api import JSON, id_number, pledge_fields, pledge_files
 from tests.console import PASSWORD, STAFF, console_client, log_in, record_page, soup
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from forms_api.staff import totp
-from forms_api.staff.accounts import (
+from forms_api.domain.staff import totp
+from forms_api.domain.staff.accounts import (
     FAILURE_WINDOW,
     LOCKOUT,
     AccountDisabled,
@@ -27,7 +27,7 @@ from forms_api.staff.accounts import (
     SecondFactorRequired,
     UserExists,
 )
-from forms_api.staff.roles import HANDLER, RoleError, parse_role
+from forms_api.domain.staff.roles import HANDLER, RoleError, parse_role
 from tests.conftest import ROOT
 
 FAST = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1)
@@ -236,7 +236,7 @@ ADDER = textwrap.dedent(
     import sys
     from pathlib import Path
     from argon2 import PasswordHasher
-    from forms_api.staff.accounts import Accounts
+    from forms_api.domain.staff.accounts import Accounts
 
     accounts = Accounts(Path(sys.argv[1]), hasher=PasswordHasher(time_cost=1, memory_cost=256, parallelism=1))
     for n in range(int(sys.argv[3])):

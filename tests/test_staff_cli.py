@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from forms_api.staff import cli
-from forms_api.staff.accounts import Accounts, InvalidCredentials
+from forms_api.cli import users as cli
+from forms_api.domain.staff.accounts import Accounts, InvalidCredentials
 from tests.conftest import ROOT, SAMPLE_CATALOG
 
 PASSWORD = "a long enough password"
@@ -167,7 +167,7 @@ def test_as_a_separate_process_errors_have_no_traceback(tmp_path: Path) -> None:
         "IPPS_CATALOG_DIR": str(SAMPLE_CATALOG),
         "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, "-c", "import sys; from forms_api.staff.cli import main; sys.exit(main())"]
+    command = [sys.executable, "-c", "import sys; from forms_api.cli.users import main; sys.exit(main())"]
     add = [*command, "user", "add", "alice", "--role", "supervisor"]
 
     def attempt() -> subprocess.CompletedProcess[str]:

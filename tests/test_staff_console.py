@@ -345,8 +345,8 @@ def test_the_queues_and_the_search_find_the_work(console: Any) -> None:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Set the service's time (China) for the console's actions and queues."""
-    from forms_api import casework
-    from forms_api.staff import records, workbench
+    from forms_api.console import records, workbench
+    from forms_api.domain import casework
 
     def set_to(text: str) -> None:
         moment = dt.datetime.fromisoformat(text).replace(tzinfo=china_tz())

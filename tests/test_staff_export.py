@@ -1,4 +1,4 @@
-"""Exports for supervisors (forms_api/staff/export): masked by default, CSV and XLSX read back."""
+"""Exports for supervisors (forms_api/domain/exports.py): masked by default, CSV and XLSX read back."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from forms_api.crypto import Vault, mask_id, mask_phone
-from forms_api.masking import mask_email, mask_name
-from forms_api.staff import export
-from forms_api.staff.export import COLUMNS, defuse, rows, to_csv, to_xlsx
+from forms_api.domain import exports as export
+from forms_api.domain.exports import COLUMNS, defuse, rows, to_csv, to_xlsx
+from forms_api.domain.masking import mask_email, mask_name
+from forms_api.storage.crypto import Vault, mask_id, mask_phone
 
 PHONE, ID_NUMBER = "13812345678", "330106199001011234"
 OTHER_PHONE = "13987654321"

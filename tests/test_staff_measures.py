@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from forms_api.receipts import PREFIXES
+from forms_api.domain.receipts import PREFIXES
 from generator.workdays import china_tz
 from tests.api import JSON, PLEDGE, pledge_fields, pledge_files
 from tests.console import console_client, log_in, soup
@@ -45,8 +45,8 @@ def console(built_site: Path, tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Set the time (China) the measures are recorded and listed at."""
-    from forms_api import measures
-    from forms_api.staff import measures as pages
+    from forms_api.console import measures as pages
+    from forms_api.domain import measures
 
     def set_to(text: str) -> None:
         moment = dt.datetime.fromisoformat(text).replace(tzinfo=china_tz())
@@ -449,7 +449,7 @@ def test_the_link_is_on_complaints_and_visits_for_those_who_record_measures(cons
 
 
 def test_a_visit_links_to_a_measure_about_it() -> None:
-    from forms_api.measures import new_link
+    from forms_api.domain.measures import new_link
 
     link = new_link({"kind": "visit", "receipt_no": "HF20261124-000001"})
     assert link == "/staff/measures/new?source=%E5%9B%9E%E8%AE%BF&source_no=HF20261124-000001"

@@ -10,7 +10,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from forms_api.staff.sessions import (
+from forms_api.console.sessions import (
     ABSOLUTE_TIMEOUT,
     COOKIE_NAME,
     IDLE_TIMEOUT,

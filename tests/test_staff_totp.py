@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from forms_api.staff import totp
+from forms_api.domain.staff import totp
 
 RFC_KEY = b"12345678901234567890"
 

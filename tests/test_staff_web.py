@@ -10,9 +10,9 @@ import pytest
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 
-from forms_api.masking import mask_name
-from forms_api.staff.accounts import Accounts
-from forms_api.staff.web import LOGIN_COOKIE
+from forms_api.console.login import LOGIN_COOKIE
+from forms_api.domain.masking import mask_name
+from forms_api.domain.staff.accounts import Accounts
 from tests.api import JSON, client, consultation, pledge_fields, pledge_files
 from tests.conftest import SAMPLE_CATALOG
 

@@ -1,4 +1,4 @@
-"""The embedded store (forms_api/store): journal, shards, checkpoints, recovery, the lock."""
+"""The embedded store (forms_api/storage/embedded): journal, shards, checkpoints, recovery, the lock."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from forms_api.store import Insert, Store, StoreLocked
-from forms_api.store import store as store_module
-from forms_api.store import writer as writer_module
-from forms_api.store.journal import Journal, JournalCorrupt
-from forms_api.store.shards import SHARD_SIZE, write_atomically
-from forms_api.store.store import KEYS, StoreUnavailable, probe_lock
+from forms_api.storage.embedded import Insert, Store, StoreLocked
+from forms_api.storage.embedded import store as store_module
+from forms_api.storage.embedded import writer as writer_module
+from forms_api.storage.embedded.journal import Journal, JournalCorrupt
+from forms_api.storage.embedded.shards import SHARD_SIZE, write_atomically
+from forms_api.storage.embedded.store import KEYS, StoreUnavailable, probe_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 KIND = "application"
@@ -168,7 +168,7 @@ def half_then(error: int | None) -> Callable[..., Any]:
 CHILD = """
 import asyncio, os, sys
 from pathlib import Path
-from forms_api.store import Store
+from forms_api.storage.embedded import Store
 
 async def worker(store, first, step, limit):
     n = first
@@ -862,7 +862,7 @@ def test_store_open_in_another_process_is_refused(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from forms_api.store import Store; s = Store(sys.argv[1]); "
+            "import sys; from forms_api.storage.embedded import Store; s = Store(sys.argv[1]); "
             "print('open', flush=True); sys.stdin.read()",
             str(tmp_path),
         ],

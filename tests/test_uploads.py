@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from forms_api import uploads
-from forms_api.uploads import MB, StoredFile, check, path_of, remove, save, sniff
+from forms_api.storage import uploads
+from forms_api.storage.uploads import MB, StoredFile, check, path_of, remove, save, sniff
 
 # --- minimal real files ----------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The service workflow: every state × action, every action × role, texts, 即办件, records.
 
 The expected graph and role table are written out here again, independently of
-``forms_api.workflow.rules``, so that a change to the rules has to be made twice — once on
+``forms_api.domain.workflow.rules``, so that a change to the rules has to be made twice — once on
 purpose. Deadline arithmetic is in ``test_workflow_deadlines.py``.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from forms_api.workflow import (
+from forms_api.domain.workflow import (
     ACTIONS,
     GRAPHS,
     PERMISSIONS,
@@ -28,7 +28,7 @@ from forms_api.workflow import (
     handles,
     record_departments,
 )
-from forms_api.workflow.rules import ACTION_LABELS, ROLE_LABELS
+from forms_api.domain.workflow.rules import ACTION_LABELS, ROLE_LABELS
 from generator.schema import TimeLimit
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -637,7 +637,7 @@ def test_closing_a_case_checks_its_outcome_and_an_appeal_needs_its_decision():
 def test_a_handler_works_only_on_her_departments_cases_and_the_clocks_run():
     with pytest.raises(Refused, match="未分派给您所在的部门"):
         apply(case(), "record_visit", actor("handler", ("center",)), FULL_PAYLOAD, NOW)
-    from forms_api.workflow import deadline_state
+    from forms_api.domain.workflow import deadline_state
 
     assert deadline_state(case(), NOW.date()).state == "overdue"  # due 2026-10-09
     assert deadline_state(case(status="已办结"), NOW.date()).state == "none"

@@ -14,7 +14,7 @@ from typing import Any
 import chinese_calendar
 import pytest
 
-from forms_api.workflow import (
+from forms_api.domain.workflow import (
     Actor,
     Invalid,
     ItemRules,
@@ -24,7 +24,7 @@ from forms_api.workflow import (
     needs_overdue_reason,
     reply_due,
 )
-from forms_api.workflow.deadlines import pause, resume
+from forms_api.domain.workflow.deadlines import pause, resume
 from generator.schema import TimeLimit
 from generator.workdays import working_days_between
 

@@ -6,12 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from forms_api import backup_cli, faq_cli
-from forms_api.evaluation import report_cli, results_cli
-from forms_api.staff import cli as staff_cli
 from generator import cli as catalog_cli
 
-from . import serve, text
+from . import backup, faq, report, results, serve, text, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,11 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="命令", required=True)
     catalog_cli.add_commands(commands)
     serve.add_commands(commands)
-    staff_cli.add_commands(commands)
-    backup_cli.add_commands(commands)
-    faq_cli.add_commands(commands)
-    report_cli.add_commands(commands)
-    results_cli.add_commands(commands)
+    users.add_commands(commands)
+    backup.add_commands(commands)
+    faq.add_commands(commands)
+    report.add_commands(commands)
+    results.add_commands(commands)
     return parser
 
 

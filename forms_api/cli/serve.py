@@ -30,7 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from forms_api.app import create_app
     from forms_api.settings import SettingsError, load
-    from forms_api.store.store import probe_lock
+    from forms_api.storage.embedded.store import probe_lock
 
     try:
         settings = load()

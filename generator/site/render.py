@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, StrictUndefined
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, PrefixLoader, StrictUndefined
 
 from generator.schema import TimeLimit
 from generator.schema import tables as code_tables
@@ -43,18 +44,15 @@ def label(code: str, table: str) -> str:
     return getattr(code_tables, table).label(code)
 
 
-def make_environment() -> Environment:
+def make_environment(prefixed: Mapping[str, BaseLoader] | None = None) -> Environment:
+    """The site's environment; ``prefixed`` adds template folders by name prefix (the forms
+    service adds its staff console's templates as ``staff/…``)."""
     env = Environment(
         # site pages by name ("item.html"); the forms, shared with the service, as "forms/…"
         loader=ChoiceLoader(
             [
                 PackageLoader("generator", "templates/site"),
-                PrefixLoader(
-                    {
-                        "forms": PackageLoader("generator", "templates/forms"),
-                        "staff": PackageLoader("generator", "templates/staff"),
-                    }
-                ),
+                PrefixLoader({"forms": PackageLoader("generator", "templates/forms"), **(prefixed or {})}),
             ]
         ),
         autoescape=True,
