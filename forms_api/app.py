@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 from forms_api.console import routes as console_routes
 from forms_api.console.access import Console
 from forms_api.console.sessions import SessionManager
-from forms_api.delivery.notify import notifier_from_settings
+from forms_api.delivery.notifier import notifier_from_settings
 from forms_api.domain.casework import Casework
 from forms_api.domain.measures import Measures
 from forms_api.domain.staff.accounts import Accounts

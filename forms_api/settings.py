@@ -6,7 +6,7 @@ capitals (lists comma-separated), e.g. ``IPPS_DATA_DIR=/srv/ipps``, ``IPPS_RATE_
 An empty value leaves a number, a folder or ``smtp_security`` at its default.
 
 The mail server for notices is set with the ``smtp_*`` settings; without ``smtp_host`` no
-e-mail is sent (see :func:`forms_api.delivery.notify.notifier_from_settings`). Its password is best
+e-mail is sent (see :func:`forms_api.delivery.notifier.notifier_from_settings`). Its password is best
 kept in a file of its own (``smtp_password_file``, readable only by the service) rather than
 in ``ipps.toml``.
 """

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from forms_api.storage.uploads import sniff
+from forms_api.storage.filetypes import sniff
 from generator.identifiers import credit_code_check_char, id_number_check_char
 from tests.conftest import SAMPLE_CATALOG
 

@@ -1,4 +1,4 @@
-"""Notices (forms_api/delivery/notify): the Chinese texts, e-mail through a real local SMTP server, SMS log."""
+"""Notices (forms_api/delivery): the Chinese texts, e-mail through a real local SMTP server, SMS log."""
 
 from __future__ import annotations
 
@@ -10,18 +10,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from forms_api.delivery.notify import (
-    EVENTS,
-    FAILED,
-    SENT,
-    EmailChannel,
-    LoggingSms,
-    Notice,
-    NoticeError,
-    Notifier,
-    SmtpConfig,
-    build_notice,
-)
+from forms_api.delivery.mail import EmailChannel, SmtpConfig
+from forms_api.delivery.notices import EVENTS, Notice, NoticeError, build_notice
+from forms_api.delivery.notifier import FAILED, SENT, Notifier
+from forms_api.delivery.sms import LoggingSms
 from tests.mail import Inbox, TlsLogin, free_port, local_smtp_server, run
 
 # --- helpers ------------------------------------------------------------------------------------

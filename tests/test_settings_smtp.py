@@ -1,4 +1,4 @@
-"""The mail server settings (smtp_*) and the notifier built from them (notify.notifier_from_settings)."""
+"""The mail server settings (smtp_*) and the notifier built from them (notifier.notifier_from_settings)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,9 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from forms_api.delivery.notify import (
-    FAILED,
-    PLATFORM_NAME,
-    SENT,
-    EmailChannel,
-    SmtpConfig,
-    build_notice,
-    notifier_from_settings,
-    smtp_config,
-)
+from forms_api.delivery.mail import EmailChannel, SmtpConfig, smtp_config
+from forms_api.delivery.notices import PLATFORM_NAME, build_notice
+from forms_api.delivery.notifier import FAILED, SENT, notifier_from_settings
 from forms_api.settings import Settings, SettingsError, load
 from tests.mail import Inbox, TlsLogin, local_smtp_server, run
 

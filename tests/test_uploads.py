@@ -13,8 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from forms_api.storage import uploads
-from forms_api.storage.uploads import MB, StoredFile, check, path_of, remove, save, sniff
+from forms_api.storage import filetypes, uploads
+from forms_api.storage.filetypes import MB, check, sniff
+from forms_api.storage.uploads import StoredFile, path_of, remove, save
 
 # --- minimal real files ----------------------------------------------------------------------
 
@@ -324,8 +325,8 @@ def test_check_says_when_the_type_is_unknown() -> None:
 
 def test_a_macro_enabled_document_is_refused_by_name() -> None:
     data = make_docx(macros=True)
-    assert uploads.sniff(data) == "docm"
-    message = uploads.check(data, ["docx", "pdf"], MB)
+    assert filetypes.sniff(data) == "docm"
+    message = filetypes.check(data, ["docx", "pdf"], MB)
     assert message == "文件类型为 含宏的 Word 文档，本材料只接受 Word 文档、PDF 文档"
 
 
@@ -340,7 +341,7 @@ def test_check_lists_every_problem_of_a_file() -> None:
 def test_type_names_are_the_catalogs() -> None:
     from generator.schema.tables import UPLOAD_TYPES
 
-    assert UPLOAD_TYPES.entries == uploads.TYPE_NAMES
+    assert UPLOAD_TYPES.entries == filetypes.TYPE_NAMES
 
 
 # --- save, remove, path_of -------------------------------------------------------------------

@@ -57,7 +57,7 @@ def add_commands(commands: Any) -> None:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from forms_api.storage.backup import BackupError, backup
-    from forms_api.storage.uploads import format_size
+    from forms_api.storage.filetypes import format_size
 
     if (settings := settings_from(args)) is None:
         return EXIT_USAGE

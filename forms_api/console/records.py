@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from forms_api.delivery import notify
+from forms_api.delivery import notices
 from forms_api.domain import measures, workflow
 from forms_api.domain.casework import Casework, NotFound, Stale
 from forms_api.domain.masking import mask_email, mask_name
@@ -129,7 +129,7 @@ def _render(
         "done": DONE.get(request.query_params.get("done", "")),
         "local": local_time,
         "mask_email": mask_email,
-        "notice_events": notify.EVENTS,
+        "notice_events": notices.EVENTS,
         "kind_label": KIND_LABELS[record["kind"]],
         "level_names": SATISFACTION_LEVELS.entries,
         "measure_link": measures.new_link(record) if staff.user.role.id in MEASURE_ROLES else None,

@@ -33,8 +33,9 @@ from typing import Any
 
 from anyio.to_thread import run_sync
 
-from forms_api.delivery.notify import Notice, NoticeError, Notifier, build_notice
-from forms_api.storage import uploads
+from forms_api.delivery.notices import Notice, NoticeError, build_notice
+from forms_api.delivery.notifier import Notifier
+from forms_api.storage import filetypes, uploads
 from forms_api.storage.embedded import Insert
 from generator import workdays
 
@@ -238,8 +239,8 @@ class Casework:
             problems[RESULT_FILE] = "只能上传一个结果文书文件"
             return []
         if chosen:
-            limit = (self.service.settings.max_file_mb or RESULT_MAX_MB) * uploads.MB
-            if message := uploads.check(chosen[0].data, RESULT_TYPES, limit):
+            limit = (self.service.settings.max_file_mb or RESULT_MAX_MB) * filetypes.MB
+            if message := filetypes.check(chosen[0].data, RESULT_TYPES, limit):
                 problems[RESULT_FILE] = f"结果文书：{message}"
                 return []
         return [(RESULT_FILE, upload) for upload in chosen]

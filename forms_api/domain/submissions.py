@@ -16,7 +16,7 @@ from typing import Any
 from anyio.to_thread import run_sync
 
 from forms_api.settings import Settings
-from forms_api.storage import uploads
+from forms_api.storage import filetypes, uploads
 from forms_api.storage.crypto import Vault, mask_id, mask_phone, new_lookup_code
 from forms_api.storage.embedded import Insert, Store
 from generator import forms, workdays
@@ -224,7 +224,7 @@ class Service:
                 or self.settings.max_file_mb
                 or self.catalog.platform.settings.upload_max_file_mb
             ) * MB
-            if message := uploads.check(upload.data, material.upload_types, limit):
+            if message := filetypes.check(upload.data, material.upload_types, limit):
                 problems[material.id] = f"{material.name}：{message}"
             else:
                 received.append((material, upload))
