@@ -15,6 +15,7 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/ruff check generator forms_api tests benchmarks
 	$(BIN)/ruff format --check generator forms_api tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 validate: $(INSTALLED)
@@ -31,6 +32,7 @@ schema: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check generator forms_api tests benchmarks
+	$(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff format generator forms_api tests benchmarks
@@ -46,4 +48,4 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	touch $@
 
 clean:
-	rm -rf site var .pytest_cache .ruff_cache
+	rm -rf site var .pytest_cache .ruff_cache .import_linter_cache

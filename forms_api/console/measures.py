@@ -21,9 +21,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forms_api.domain.casework import NotFound
+from forms_api.domain.errors import Invalid
 from forms_api.domain.measures import DONE, SOURCES, STATUSES, Measures, Stale, overdue, values_of
 from forms_api.domain.receipts import kind_of
-from forms_api.domain.submissions import Invalid, now
+from forms_api.domain.submissions import now
 from forms_api.domain.workflow.rules import GRAPHS
 from forms_api.storage.embedded.store import StoreUnavailable
 

@@ -29,10 +29,11 @@ from starlette.routing import Route
 from forms_api.delivery import notices
 from forms_api.domain import measures, workflow
 from forms_api.domain.casework import Casework, NotFound, Stale
+from forms_api.domain.errors import Invalid
 from forms_api.domain.masking import mask_email, mask_name
 from forms_api.domain.queues import departments_of, item_departments, visible
 from forms_api.domain.staff.roles import ACCEPTOR, ADMIN, HANDLER, SUPERVISOR
-from forms_api.domain.submissions import Invalid, Service, Upload, correction_list, now
+from forms_api.domain.submissions import Service, Upload, correction_list, now
 from forms_api.domain.workflow import deadlines
 from forms_api.domain.workflow.rules import ACTION_LABELS, KIND_LABELS, PERMISSIONS, ROLE_LABELS
 from forms_api.storage.embedded.store import StoreUnavailable

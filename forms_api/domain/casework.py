@@ -40,7 +40,8 @@ from forms_api.storage.embedded import Insert
 from generator import workdays
 
 from . import workflow
-from .submissions import Invalid, Service, Upload, now
+from .errors import Invalid
+from .submissions import Service, Upload, now
 from .workflow.rules import ACTION_LABELS, COMPLETED, ROLE_LABELS, TO_VISIT
 
 log = logging.getLogger("ipps.casework")

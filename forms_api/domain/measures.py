@@ -36,9 +36,10 @@ from generator.forms.fields import Field, Form, Rule, clean, required_when, vali
 from generator.schema.tables import MEASURE_DONE, MEASURE_SOURCES, MEASURE_STATES
 
 from . import casework
+from .errors import Invalid
 from .faq import PERSONAL_PATTERNS
 from .receipts import normalize
-from .submissions import Invalid, Service, item_ref, now
+from .submissions import Service, item_ref, now
 from .workflow import Actor
 
 KIND = "measure"

@@ -26,24 +26,11 @@ from generator.forms.fields import Form, clean, validate
 from generator.schema import Item, Material
 from generator.schema.tables import SATISFACTION_LEVELS
 
+from .errors import Conflict, Invalid
 from .receipts import Numbers, normalize
 
 SUBMITTED = "已提交"
 MB = 1024 * 1024
-
-
-class Invalid(Exception):
-    """Problems with a submission, by field name (one-shot notice: all of them)."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
-class Conflict(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from starlette.routing import Route
 
 from forms_api.domain import workflow
 from forms_api.domain.casework import Casework, Stale
-from forms_api.domain.submissions import CORRECTION, Invalid, public_view
+from forms_api.domain.errors import Invalid
+from forms_api.domain.submissions import CORRECTION, public_view
 from forms_api.storage.embedded.store import StoreUnavailable
 
 from .responses import error_response, wants_html

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from forms_api.domain.submissions import Conflict, Invalid, Receipt, Service, Upload
+from forms_api.domain.errors import Conflict, Invalid
+from forms_api.domain.submissions import Receipt, Service, Upload
 from forms_api.storage.embedded.store import StoreUnavailable
 from generator import forms
 

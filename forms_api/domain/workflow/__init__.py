@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from forms_api.domain.submissions import Invalid
+from forms_api.domain.errors import Invalid
 
 from .actions import (
     Actor,

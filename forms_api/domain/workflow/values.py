@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from forms_api.domain.submissions import Invalid
+from forms_api.domain.errors import Invalid
 
 from . import deadlines
 from .model import ItemRules
