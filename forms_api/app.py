@@ -28,6 +28,7 @@ from forms_api.console.access import Console
 from forms_api.console.sessions import SessionManager
 from forms_api.delivery.notifier import notifier_from_settings
 from forms_api.domain.casework import Casework
+from forms_api.domain.columns import columns_of
 from forms_api.domain.measures import Measures
 from forms_api.domain.staff.accounts import Accounts
 from forms_api.domain.submissions import Service
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = Store(settings.store_dir, freeze_gc=True)
+        store = Store(settings.store_dir, freeze_gc=True, columns=columns_of)
         if removed := uploads.clear_tmp(settings.uploads_dir):
             log.warning("removed %d unfinished upload(s) left by an earlier crash", removed)
         service = Service(settings, catalog, store, Vault.open(settings.key_path))

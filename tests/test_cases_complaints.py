@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from forms_api.storage.query import Query
 from generator import workdays
 from generator.site import urls
 from generator.workdays import china_tz
@@ -126,7 +127,7 @@ def test_a_named_case_is_visited_before_it_closes_and_its_outcome_is_kept(consol
     closed = store(console).get(number)
     assert closed["status"] == "已办结" and closed["outcome"]["decision"] == "维持差评"
     assert closed["return_visit"]["satisfaction"] == "2"
-    actions = [e["action"] for e in store(console).select("audit", lambda e: e.get("record") == number)]
+    actions = [e["action"] for e in store(console).find(Query("audit", target=number), 10_000).rows]
     assert sorted(actions) == ["close_case", "record_visit"]
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from forms_api.console import routes as staff_web
 from forms_api.console import sessions as sessions_module
+from forms_api.storage.query import Query
 from tests.api import JSON, id_number, pledge_fields, pledge_files
 from tests.console import PASSWORD, STAFF, console_client, log_in, record_page, soup
 
@@ -184,7 +185,11 @@ def test_a_supervisor_exports_masked_lists_and_each_export_is_logged(console: An
     assert id_number() not in answer.text and "13800138000" not in answer.text and "林晓" not in answer.text
     refused = download(console, kind="application", format="xlsx", reveal="yes")
     assert refused.status_code == 422 and "只有管理员" in refused.text
-    entries = console.app.state.service.store.select("audit", lambda e: e["action"] == "export")
+    entries = [
+        e
+        for e in console.app.state.service.store.find(Query("audit"), 10_000).rows
+        if e["action"] == "export"
+    ]
     assert [e["details"] for e in entries] == [
         {"kind": "application", "format": "csv", "rows": 2, "revealed": False}
     ]
@@ -203,7 +208,11 @@ def test_an_administrator_may_export_personal_data_in_full_as_xlsx(console: Any)
         and record["联系电话"] == "13800138000"
         and record["申请人"] == "林晓"
     )
-    [entry] = console.app.state.service.store.select("audit", lambda e: e["action"] == "export")
+    [entry] = [
+        e
+        for e in console.app.state.service.store.find(Query("audit"), 10_000).rows
+        if e["action"] == "export"
+    ]
     assert entry["details"]["revealed"] is True and entry["actor"] == "admin"
 
 

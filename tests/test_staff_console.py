@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from forms_api.storage.query import Query
 from generator.workdays import china_tz
 from tests.api import JSON, consultation, id_number, pdf, pledge_fields, pledge_files
 from tests.console import act, actions_offered, console_client, log_in, record_page, soup
@@ -40,7 +41,7 @@ def lookup(console: Any, receipt: dict[str, Any]) -> dict[str, Any]:
 def audit(console: Any, receipt_no: str) -> list[dict[str, Any]]:
     """The audit entries of a record, oldest first (read from the store)."""
     store = console.app.state.service.store
-    return sorted(store.select("audit", lambda e: e.get("record") == receipt_no), key=lambda e: e["audit_no"])
+    return sorted(store.find(Query("audit", target=receipt_no), 10_000).rows, key=lambda e: e["audit_no"])
 
 
 # --- the whole way through ------------------------------------------------------------------------

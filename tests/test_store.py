@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from forms_api.storage.embedded import writer as writer_module
 from forms_api.storage.embedded.journal import Journal, JournalCorrupt
 from forms_api.storage.embedded.shards import SHARD_SIZE, write_atomically
 from forms_api.storage.embedded.store import KEYS, StoreUnavailable, probe_lock
+from forms_api.storage.query import Columns, Query
 
 ROOT = Path(__file__).resolve().parent.parent
 KIND = "application"
@@ -263,7 +264,7 @@ def test_documents_passed_in_are_copied_so_later_changes_by_the_caller_are_not_s
     assert contents(tmp_path)[key(1)]["timeline"] == [{"event": "受理"}]
 
 
-def test_recent_gives_the_newest_documents_first_across_shards(tmp_path: Path) -> None:
+def test_find_gives_the_newest_documents_first_across_shards(tmp_path: Path) -> None:
     total = SHARD_SIZE + 5
 
     async def scenario() -> None:
@@ -271,11 +272,11 @@ def test_recent_gives_the_newest_documents_first_across_shards(tmp_path: Path) -
         try:
             for n in range(total):  # one by one: the order of storing is the order of n
                 await store.insert(KIND, key(n), document(n))
-            newest = [doc["n"] for doc in store.recent(KIND, 10)]  # 5 in the last shard, 5 before
+            newest = [doc["n"] for doc in store.find(Query(KIND), 10).rows]  # 5 in the last shard, 5 before
             assert newest == list(range(total - 1, total - 11, -1))
-            assert KEYS not in store.recent(KIND, 1)[0]
-            assert len(store.recent(KIND, total + 50)) == total
-            assert store.recent("rating", 5) == []
+            assert KEYS not in store.find(Query(KIND), 1).rows[0]
+            assert len(store.find(Query(KIND), total + 50).rows) == total
+            assert store.find(Query("rating"), 5).rows == []
         finally:
             await store.close()
 
@@ -430,16 +431,27 @@ def test_a_write_with_one_bad_change_writes_none_of_them(tmp_path: Path) -> None
     assert contents(tmp_path) == {key(0): document(0)}
 
 
-def test_select_copies_only_matching_documents_newest_first(tmp_path: Path) -> None:
+def parity(document: Mapping[str, Any]) -> Columns:
+    return Columns(status="odd" if document.get("n", 0) % 2 else "even")
+
+
+def test_find_copies_only_matching_documents_newest_first(tmp_path: Path) -> None:
     async def scenario() -> None:
-        store = Store(tmp_path)
+        store = Store(tmp_path, columns=parity)
         await insert_many(store, range(SHARD_SIZE + 5))  # across two shards
-        odd = store.select(KIND, lambda doc: doc["n"] % 2 == 1, limit=3)
-        assert [doc["n"] for doc in odd] == [SHARD_SIZE + 3, SHARD_SIZE + 1, SHARD_SIZE - 1]
-        assert all(KEYS not in doc for doc in odd)
-        odd[0]["status"] = "changed"  # a copy
+        odd = store.find(Query(KIND, status={"odd"}), 3)
+        assert [doc["n"] for doc in odd.rows] == [SHARD_SIZE + 3, SHARD_SIZE + 1, SHARD_SIZE - 1]
+        assert all(KEYS not in doc for doc in odd.rows)
+        odd.rows[0]["status"] = "changed"  # a copy
         assert store.get(key(SHARD_SIZE + 3))["status"] == "submitted"
-        assert len(store.select(KIND, lambda doc: doc["n"] < 10)) == 10
+        following = store.find(Query(KIND, status={"odd"}), 3, after=odd.next)
+        assert [doc["n"] for doc in following.rows] == [SHARD_SIZE - 3, SHARD_SIZE - 5, SHARD_SIZE - 7]
+        back = store.find(Query(KIND, status={"odd"}), 3, before=following.previous)
+        assert [doc["n"] for doc in back.rows] == [doc["n"] for doc in odd.rows]
+        assert store.tally({"odd": Query(KIND, status={"odd"}), "all": Query(KIND)}) == {
+            "odd": (SHARD_SIZE + 5) // 2,
+            "all": SHARD_SIZE + 5,
+        }
         await store.close()
 
     run(scenario())

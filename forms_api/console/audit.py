@@ -16,9 +16,10 @@ from starlette.responses import Response
 
 from forms_api.domain.measures import KIND as MEASURE
 from forms_api.domain.receipts import kind_of
+from forms_api.storage.query import Query
 
 from .access import AUDIT_ROLES, Staff, bar_context, page
-from .display import local_time, page_number, pager
+from .display import cursors, local_time, pager
 
 PAGE = 100
 
@@ -28,18 +29,14 @@ async def audit_log(request: Request, staff: Staff) -> Response:
     service = request.app.state.service
     record = request.query_params.get("record", "").strip().upper()[:32]
     actor = request.query_params.get("actor", "").strip()[:32]
-    number = page_number(request.query_params.get("page"))
-
-    def chosen(entry: dict[str, Any]) -> bool:
-        return (not record or entry.get("record") == record) and (not actor or entry.get("actor") == actor)
-
-    found = service.store.select("audit", chosen, limit=number * PAGE + 1)
-    query = {k: v for k, v in {"record": record, "actor": actor}.items() if v}
+    found = service.store.find(
+        Query("audit", target=record, actor=actor), PAGE, **cursors(request.query_params)
+    )
     context = {
         **bar_context(staff, service.catalog),
-        "entries": [_entry(e) for e in found[(number - 1) * PAGE : number * PAGE]],
+        "entries": [_entry(e) for e in found.rows],
         "filters": {"record": record, "actor": actor},
-        **pager(query, number, len(found), PAGE),
+        **pager({**request.query_params, "record": record, "actor": actor}, found),
     }
     return request.app.state.pages.page("操作日志", "staff/audit.html", context)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from forms_api.storage.query import Cursor, Page
 from generator.workdays import china_tz
 
 
@@ -20,21 +21,31 @@ def local_time(timestamp: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def cursors(query: Mapping[str, str]) -> dict[str, Cursor | None]:
+    """Which page a list link asks for: ``after`` (the next, older page) or ``before`` (the
+    previous, newer one), as keyword arguments for ``Store.find``."""
+    return {"after": Cursor.parse(query.get("after")), "before": Cursor.parse(query.get("before"))}
+
+
 def page_number(text: str | None) -> int:
-    """The page asked for by ``?page=`` (1 when missing or not a number)."""
+    """The page number shown, carried in the links (1 when missing or not a number)."""
     try:
-        return max(1, int(text or "1"))
+        return min(max(1, int(text or "1")), 10**9)
     except ValueError:
         return 1
 
 
-def pager(query: Mapping[str, str], number: int, found: int, size: int) -> dict[str, Any]:
-    """The pager of a list shown ``size`` rows a page, ``found`` rows having been read for page
-    ``number`` (one more than it shows when there is a next page): the page and the query
-    strings of the previous and next pages, or None."""
-    kept = {k: v for k, v in query.items() if v and k != "page"}
+def pager(query: Mapping[str, str], page: Page) -> dict[str, Any]:
+    """The pager of a list: the number of the page shown and the query strings of the
+    previous and next pages (keyset links: ``before`` / ``after`` a row), or None."""
+    kept = {k: v for k, v in query.items() if v and k not in ("page", "after", "before")}
+    number = page_number(query.get("page")) if (query.get("after") or query.get("before")) else 1
+    if page.previous is None:
+        number = 1
     return {
         "page": number,
-        "previous": urlencode({**kept, "page": number - 1}) if number > 1 else None,
-        "next": urlencode({**kept, "page": number + 1}) if found > number * size else None,
+        "previous": urlencode({**kept, "before": page.previous.token(), "page": number - 1})
+        if page.previous
+        else None,
+        "next": urlencode({**kept, "after": page.next.token(), "page": number + 1}) if page.next else None,
     }

@@ -29,7 +29,7 @@ from forms_api.domain.workflow.rules import GRAPHS
 from forms_api.storage.embedded.store import StoreUnavailable
 
 from .access import MEASURE_READERS, MEASURE_ROLES, Staff, bar_context, page
-from .display import local_time, page_number, pager
+from .display import cursors, local_time, pager
 
 PAGE = 100
 NEW_TITLE = "登记改进措施"
@@ -87,16 +87,15 @@ async def measure_list(request: Request, staff: Staff) -> Response:
     measures = _measures(request)
     status = request.query_params.get("status", "")
     status = status if status in STATUSES else ""
-    number = page_number(request.query_params.get("page"))
-    found = measures.select(status, limit=number * PAGE + 1)
+    found = measures.page(status, PAGE, **cursors(request.query_params))
     context = _context(
         request,
         staff,
-        rows=found[(number - 1) * PAGE : number * PAGE],
+        rows=found.rows,
         status=status,
         statuses=STATUSES,
         counts=measures.counts(),
-        **pager({"status": status}, number, len(found), PAGE),
+        **pager({**request.query_params, "status": status}, found),
     )
     return request.app.state.pages.page("改进措施", "staff/measures.html", context)
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from forms_api.domain.masking import mask_name
-from forms_api.domain.queues import DEFAULT, PAGE, QUEUES, Search, departments_of, item_departments, visible
+from forms_api.domain.queues import DEFAULT, PAGE, QUEUES, Search, items_by_department, scope
 from forms_api.domain.submissions import Service, now
 from forms_api.domain.workflow import deadlines
 
 from .access import Staff, bar_context, page
-from .display import local_time, page_number, pager
+from .display import cursors, local_time, pager
 
 
 @page()
@@ -24,26 +23,18 @@ async def home(request: Request, staff: Staff) -> Response:
     name = request.query_params.get("queue", DEFAULT)
     queue = QUEUES.get(name) or QUEUES[DEFAULT]
     search, problems = Search.parse(request.query_params)
-    number = page_number(request.query_params.get("page"))
-    by_item = item_departments(service)
-
-    def mine(record: Mapping[str, Any]) -> bool:
-        return visible(staff.user, departments_of(record, by_item))
-
-    def chosen(record: Mapping[str, Any]) -> bool:
-        return (
-            mine(record)
-            and queue.test(record, today)
-            and (problems or search.matches(record, departments_of(record, by_item)))
-        )
-
-    found = service.store.select(queue.kind, chosen, limit=number * PAGE + 1)
-    rows = found[(number - 1) * PAGE : number * PAGE]
-    counts = {
-        other.name: sum(1 for r in service.store.scan(other.kind) if mine(r) and other.test(r, today))
-        for other in QUEUES.values()
-        if other.counted
-    }
+    items_of = items_by_department(service)
+    shown = scope(queue.query(today), staff.user, items_of)
+    if not problems:
+        shown = search.narrow(shown, items_of)
+    found = service.store.find(shown, PAGE, **cursors(request.query_params))
+    counts = service.store.tally(
+        {
+            other.name: scope(other.query(today), staff.user, items_of)
+            for other in QUEUES.values()
+            if other.counted
+        }
+    )
     catalog = service.catalog
     context = {
         **bar_context(staff, catalog),
@@ -53,8 +44,8 @@ async def home(request: Request, staff: Staff) -> Response:
         "search": search,
         "values": dict(request.query_params),
         "errors": problems,
-        "rows": [_row(service, record, today) for record in rows],
-        **pager(request.query_params, number, len(found), PAGE),
+        "rows": [_row(service, record, today) for record in found.rows],
+        **pager(request.query_params, found),
         "items": sorted(
             ((item.implementation_code, item.name) for _, item in service.items_by_code.values()),
             key=lambda pair: pair[1],

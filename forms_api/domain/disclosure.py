@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from forms_api.storage.embedded import Store
+from forms_api.storage.query import Query
 
 LIMIT = 50
 """How many applications the list shows, newest first."""
@@ -24,7 +25,7 @@ def mask_receipt(receipt_no: str) -> str:
 def rows(store: Store, limit: int = LIMIT) -> list[dict[str, Any]]:
     """The public facts of the ``limit`` newest applications."""
     found = []
-    for record in store.recent("application", limit):
+    for record in store.find(Query("application"), limit).rows:
         found.append(
             {
                 "receipt": mask_receipt(record["receipt_no"]),

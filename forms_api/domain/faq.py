@@ -45,6 +45,7 @@ from pydantic import ValidationError
 from forms_api.storage.backup import BackupError, copy_store, run_in_own_loop
 from forms_api.storage.catalog_text import dump_yaml, write_atomically
 from forms_api.storage.embedded import Store
+from forms_api.storage.query import Query
 from generator.catalog import check_catalog
 from generator.problems import Problem
 from generator.schema import FILE_KINDS, FaqFile
@@ -52,6 +53,8 @@ from generator.schema.faq import CONSULTATION_RECEIPT, receipt_day
 from generator.schema_export import modeline
 from generator.validation.messages import translate
 from generator.yamlsource import YamlSyntaxError, parse_reference
+
+from .columns import columns_of
 
 FAQ_FILE = "faq.yml"
 FAQ_KIND = next(kind for kind in FILE_KINDS if kind.name == "faq")
@@ -197,11 +200,11 @@ def read_candidates(store_dir: Path, items: Items) -> list[Candidate]:
             raise ExportError(f"无法复制办件数据 {store_dir}：{error.strerror or error}") from None
 
         async def read() -> list[Candidate]:
-            store = Store(copy)
-            try:
+            store = Store(copy, columns=columns_of)
+            try:  # the consultations marked as FAQ candidates, from the index
                 return [
                     candidate(record, items)
-                    for record in store.documents("consultation")
+                    for record in store.snapshot(Query("consultation", flag=True))
                     if is_candidate(record)
                 ]
             finally:

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from forms_api.storage.embedded import Insert
+from forms_api.storage.query import Cursor, Page, Query
 from generator.forms.fields import Field, Form, Rule, clean, required_when, validate
 from generator.schema.tables import MEASURE_DONE, MEASURE_SOURCES, MEASURE_STATES
 
@@ -213,15 +214,15 @@ class Measures:
             raise casework.NotFound(measure_no)
         return record
 
-    def select(self, status: str = "", limit: int | None = None) -> list[dict[str, Any]]:
-        """The measures with ``status`` (any when empty), newest first."""
-        return self.service.store.select(KIND, lambda r: not status or r.get("status") == status, limit=limit)
+    def page(self, status: str = "", limit: int = 50, **cursors: Cursor | None) -> Page:
+        """A page of the measures with ``status`` (any when empty), newest first."""
+        query = Query(KIND, status=frozenset({status}) if status else None)
+        return self.service.store.find(query, limit, **cursors)
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for record in self.service.store.scan(KIND):
-            counts[record.get("status", "")] = counts.get(record.get("status", ""), 0) + 1
-        return counts
+        return self.service.store.tally(
+            {status: Query(KIND, status=frozenset({status})) for status in STATUSES}
+        )
 
     def prefill(self, source: str, source_no: str) -> dict[str, str]:
         """The new form's values from a link on a record's page: the source, its number, and

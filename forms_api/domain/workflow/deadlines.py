@@ -87,6 +87,14 @@ def classify(due: dt.date, today: dt.date) -> Deadline:
     return Deadline(DUE_SOON if left <= 1 else ON_TIME, due, left, 0)
 
 
+def due_soon_until(today: dt.date) -> dt.date:
+    """The last due date that is ``due_soon`` on ``today``: :func:`classify` calls a due date
+    due soon when at most one working day lies after today up to it, so the range ends the day
+    before the second working day after today. With the due dates of running clocks stored,
+    "due soon" is the range ``today .. due_soon_until(today)`` and "overdue" ``.. today - 1``."""
+    return workdays.add_working_days(today, 2).date - dt.timedelta(days=1)
+
+
 def deadline_state(record: Mapping[str, Any], today: dt.date) -> Deadline:
     """Classify ``record`` for the queues on ``today`` (a date in China)."""
     due = running_due(record)

@@ -7,15 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Document
 
 from .journal import fsync_directory
 
 SHARD_SIZE = 250
-"""Documents per shard. TinyDB rebuilds a table's index on every insert (0.1 ms at 250
-documents, 0.85 ms at 2,000): a small table keeps every insert cheap."""
+"""Documents per shard: a checkpoint rewrites every shard a change touched, so small files
+keep a checkpoint's cost proportional to what changed, not to what is stored."""
 
 TABLE = "documents"
 
@@ -61,6 +59,12 @@ class ShardStorage(Storage):
 class Shard:
     """One TinyDB database of at most ``SHARD_SIZE`` documents of one kind.
 
+    The file is a TinyDB database (``{"documents": {"<doc id>": {...}}}``; ``TinyDB(path)``
+    opens it), but the store reads and writes the documents in memory directly rather than
+    through TinyDB's tables, which copy every document they hand out. A stored document is
+    never changed in place: an update stores a new dict (copy on write), so a reader holding
+    a document (an export in a worker thread) keeps seeing it whole, as it was.
+
     Document ids are handed out by :meth:`allocate` when a change is queued, before it is
     committed, and never reused, so that a change that fails cannot collide with one that
     succeeds after it.
@@ -70,9 +74,13 @@ class Shard:
         self.kind = kind
         self.number = number
         self.storage = ShardStorage(folder / f"{kind}-{number:06d}.json")
-        self.db = TinyDB(storage=lambda: self.storage)
-        self.table = self.db.table(TABLE)
-        self.next_id = max((doc.doc_id for doc in self.table.all()), default=0) + 1
+        data = self.storage.read()
+        if data is None:
+            data = {}
+            self.storage.write(data)
+            self.storage.dirty = False
+        self.documents: dict[str, dict[str, Any]] = data.setdefault(TABLE, {})
+        self.next_id = max((int(doc_id) for doc_id in self.documents), default=0) + 1
 
     @property
     def full(self) -> bool:
@@ -84,18 +92,19 @@ class Shard:
         return doc_id
 
     def put(self, doc_id: int, document: dict[str, Any]) -> None:
-        """Insert or replace the document ``doc_id`` (journal replay is idempotent)."""
-        if self.table.contains(doc_id=doc_id):
-            self.table.upsert(Document(document, doc_id=doc_id))
-        else:  # the usual case; upsert would copy the whole table twice instead of once
-            self.table.insert(Document(document, doc_id=doc_id))
+        """Store ``document`` as ``doc_id`` (journal replay is idempotent)."""
+        self.documents[str(doc_id)] = document
+        self.storage.dirty = True
         self.next_id = max(self.next_id, doc_id + 1)
 
     def __len__(self) -> int:
-        return len(self.table)
+        return len(self.documents)
 
     def get(self, doc_id: int) -> dict[str, Any] | None:
-        return self.table.get(doc_id=doc_id)
+        return self.documents.get(str(doc_id))
 
-    def update(self, doc_id: int, fields: dict[str, Any]) -> None:
-        self.table.update(fields, doc_ids=[doc_id])
+    def in_order(self) -> list[tuple[int, dict[str, Any]]]:
+        """``(doc id, document)`` in the order they were stored."""
+        return sorted(
+            ((int(doc_id), doc) for doc_id, doc in self.documents.items()), key=lambda pair: pair[0]
+        )

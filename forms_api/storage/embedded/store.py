@@ -12,11 +12,13 @@ import fcntl
 import gc
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..query import Cursor, Indexer, Page, Query, no_columns
+from .index import KindIndex
 from .journal import Journal, decode, encode
 from .shards import Shard
 from .writer import Checkpoint, Commit, Writer
@@ -69,14 +71,20 @@ class Location:
     kind: str
     shard: int
     doc_id: int
+    position: int
+    """In the kind's :class:`~.index.KindIndex`: the order it was stored in."""
 
 
 class Store:
     """Documents of several kinds, each under a unique key (a receipt number) and optional
     further unique keys (e.g. ``rated:ZX20261124-000001``, one rating per receipt)."""
 
-    def __init__(self, folder: Path, *, freeze_gc: bool = False) -> None:
+    def __init__(self, folder: Path, *, freeze_gc: bool = False, columns: Indexer = no_columns) -> None:
         """Open (or create) the store in ``folder``.
+
+        ``columns``: what :meth:`find` and :meth:`tally` select on, computed for every
+        document when it is written (and for every stored one at start); the service passes
+        :func:`forms_api.domain.columns.columns_of`.
 
         ``freeze_gc``: for a long-running server. The documents live in memory, and Python's
         cyclic garbage collector would otherwise walk all of them every so often: with
@@ -86,6 +94,8 @@ class Store:
         """
         self.folder = Path(folder)
         self.freeze_gc = freeze_gc
+        self._columns = columns
+        self._kinds: dict[str, KindIndex] = {}
         self._lock = _lock(self.folder)
         self._shards_dir = self.folder / "shards"
         self._shards_dir.mkdir(exist_ok=True)
@@ -120,8 +130,7 @@ class Store:
         location = self._index.get(key)
         if location is None:
             return None
-        document = self._shard(location).table.get(doc_id=location.doc_id)
-        return _public(document) if document is not None else None
+        return _public(self._kinds[location.kind].documents[location.position])
 
     def __contains__(self, key: str) -> bool:
         return key in self._index
@@ -130,46 +139,59 @@ class Store:
         return [key for key in self._index if key.startswith(prefix)]
 
     def documents(self, kind: str) -> Iterator[dict[str, Any]]:
-        for shard in self._shards.get(kind, []):
-            for document in shard.table.all():
-                yield _public(document)
+        """Copies of every document of ``kind``, oldest first (for reading a copy of the store)."""
+        for document in self.snapshot(Query(kind), newest_first=False):
+            yield _public(document)
 
-    def scan(self, kind: str) -> Iterator[dict[str, Any]]:
-        """The stored documents of ``kind`` themselves, newest first, without copying: for
-        reading only (counting, filtering); a caller that changes one changes the store."""
-        for shard in reversed(self._shards.get(kind, [])):
-            yield from sorted(shard.table.all(), key=lambda d: d.doc_id, reverse=True)
+    def find(
+        self, query: Query, limit: int, *, after: Cursor | None = None, before: Cursor | None = None
+    ) -> Page:
+        """A page of at most ``limit`` copies of the documents ``query`` selects, newest first:
+        the first page, the one after ``after`` (older) or the one before ``before`` (newer)."""
+        index = self._kinds.get(query.kind)
+        if index is None or limit < 1:
+            return Page()
+        if before is not None:
+            positions = index.select(query, limit + 1, above=before.position)
+            if len(positions) <= limit:  # reached the newest: that is the first page
+                return self.find(query, limit)
+            positions = positions[:limit][::-1]
+            more_before, more_after = True, True
+        else:
+            positions = index.select(query, limit + 1, below=after.position if after else None)
+            more_after = len(positions) > limit
+            positions = positions[:limit]
+            more_before = after is not None and bool(positions)
+        return Page(
+            rows=[_public(index.documents[p]) for p in positions],
+            next=Cursor(positions[-1]) if more_after and positions else None,
+            previous=Cursor(positions[0]) if more_before and positions else None,
+        )
 
-    def select(
-        self, kind: str, matches: Callable[[dict[str, Any]], bool], limit: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Copies of the documents of ``kind`` for which ``matches`` is true, newest first, at
-        most ``limit``. Only the ones picked are copied (a queue over 100,000 documents copies
-        a page, not the store)."""
-        found: list[dict[str, Any]] = []
-        for document in self.scan(kind):
-            if limit is not None and len(found) == limit:
-                break
-            if matches(document):
-                found.append(_public(document))
-        return found
+    def tally(self, queries: Mapping[str, Query]) -> dict[str, int]:
+        """How many documents each of ``queries`` selects, by the same names."""
+        counts = {}
+        for name, query in queries.items():
+            index = self._kinds.get(query.kind)
+            counts[name] = index.count(query) if index is not None else 0
+        return counts
 
-    def recent(self, kind: str, limit: int) -> list[dict[str, Any]]:
-        """Copies of the ``limit`` documents of ``kind`` stored last, newest first.
-
-        Reads from the newest shard backwards, so the cost depends on ``limit``, not on the
-        number stored.
-        """
-        found: list[dict[str, Any]] = []
-        for shard in reversed(self._shards.get(kind, [])):
-            for document in sorted(shard.table.all(), key=lambda d: d.doc_id, reverse=True):
-                if len(found) == limit:
-                    return found
-                found.append(_public(document))
-        return found
+    def snapshot(self, query: Query, *, newest_first: bool = True) -> list[dict[str, Any]]:
+        """The stored documents ``query`` selects, as they are now, for reading in another
+        thread (an export): the store never changes a stored document in place, so these stay
+        whole and unchanged whatever is written meanwhile. They carry the store's own key
+        field (:data:`KEYS`); read them, never change them."""
+        index = self._kinds.get(query.kind)
+        if index is None:
+            return []
+        positions = index.select(query, len(index))
+        if not newest_first:
+            positions.reverse()
+        return [index.documents[p] for p in positions]
 
     def count(self, kind: str) -> int:
-        return sum(len(shard) for shard in self._shards.get(kind, []))
+        index = self._kinds.get(kind)
+        return len(index) if index is not None else 0
 
     # --- changing -----------------------------------------------------------------------------
 
@@ -297,16 +319,27 @@ class Store:
             for operation in record["ops"]:
                 self._apply(operation)
         elif record["op"] == "insert":
-            shards = self._shards.setdefault(record["kind"], [])
+            kind, document = record["kind"], record["doc"]
+            shards = self._shards.setdefault(kind, [])
             while len(shards) < record["shard"]:
-                shards.append(Shard(record["kind"], len(shards) + 1, self._shards_dir))
-            shards[record["shard"] - 1].put(record["doc_id"], record["doc"])
-            location = Location(record["kind"], record["shard"], record["doc_id"])
-            for key in record["doc"][KEYS]:
+                shards.append(Shard(kind, len(shards) + 1, self._shards_dir))
+            shard = shards[record["shard"] - 1]
+            existing = self._index.get(document[KEYS][0])
+            if existing is not None:  # replayed over a checkpoint that holds it already
+                shard.put(record["doc_id"], document)
+                self._kinds[kind].replace(existing.position, document, self._columns(document))
+                return
+            shard.put(record["doc_id"], document)
+            position = self._kinds.setdefault(kind, KindIndex()).add(document, self._columns(document))
+            location = Location(kind, record["shard"], record["doc_id"], position)
+            for key in document[KEYS]:
                 self._index[key] = location
         else:
             location = self._index[record["key"]]
-            self._shard(location).table.update(record["fields"], doc_ids=[location.doc_id])
+            index = self._kinds[location.kind]
+            document = {**index.documents[location.position], **record["fields"]}  # copy on write
+            self._shard(location).put(location.doc_id, document)
+            index.replace(location.position, document, self._columns(document))
 
     def _checkpoint_due(self) -> bool:
         if self._checkpoint_task is not None and not self._checkpoint_task.done():
@@ -363,10 +396,13 @@ class Store:
             while len(shards) < int(number):
                 shards.append(Shard(kind, len(shards) + 1, self._shards_dir))
         for kind, shards in self._shards.items():
+            index = self._kinds.setdefault(kind, KindIndex())
             for shard in shards:
-                for document in shard.table.all():
+                for doc_id, document in shard.in_order():
+                    position = index.add(document, self._columns(document))
+                    location = Location(kind, shard.number, doc_id, position)
                     for key in document.get(KEYS, []):
-                        self._index[key] = Location(kind, shard.number, document.doc_id)
+                        self._index[key] = location
         self._seq = self._applied = checkpoint
         for record in self._journal.replay(checkpoint):
             self._apply(record)
