@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from forms_api.console import routes as console_routes
 from forms_api.console.access import Console
+from forms_api.console.exports import clear_exports
 from forms_api.console.sessions import SessionManager
 from forms_api.delivery.notifier import notifier_from_settings
 from forms_api.domain.casework import Casework
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         store = Store(settings.store_dir, freeze_gc=True, columns=columns_of)
         if removed := uploads.clear_tmp(settings.uploads_dir):
             log.warning("removed %d unfinished upload(s) left by an earlier crash", removed)
+        if removed := clear_exports(settings.data_dir):
+            log.warning("removed %d export file(s) left by an earlier crash", removed)
         service = Service(settings, catalog, store, Vault.open(settings.key_path))
         app.state.service = service
         app.state.casework = Casework(service, notifier)

@@ -16,7 +16,7 @@ import pytest
 from forms_api.console import routes as staff_web
 from forms_api.console import sessions as sessions_module
 from forms_api.storage.query import Query
-from tests.api import JSON, id_number, pledge_fields, pledge_files
+from tests.api import JSON, consultation, id_number, pledge_fields, pledge_files
 from tests.console import PASSWORD, STAFF, console_client, log_in, record_page, soup
 
 ANONYMOUS = "anonymous"
@@ -179,7 +179,12 @@ def test_a_supervisor_exports_masked_lists_and_each_export_is_logged(console: An
     answer = download(console, kind="application", format="csv")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     assert "attachment" in answer.headers["content-disposition"]
-    table = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    lines = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    blank = lines.index([])
+    stated, table = dict(lines[:blank]), lines[blank + 1 :]
+    assert (
+        stated["记录数"] == "2 条" and stated["导出人"] == "sun（监督员）" and stated["个人信息"] == "已遮蔽"
+    )
     assert table[0][:3] == ["办件编号", "事项", "事项编码"]
     assert sorted(row[0] for row in table[1:]) == sorted(numbers)
     assert id_number() not in answer.text and "13800138000" not in answer.text and "林晓" not in answer.text
@@ -235,3 +240,46 @@ def test_one_address_cannot_try_many_passwords_quickly(built_site: Path, tmp_pat
                 hidden["csrf"] = soup(answer.text).select_one("input[name=csrf]")["value"]
         assert statuses[:20] == [401] * 20 and statuses[20] == 429
         assert int(answer.headers["retry-after"]) > 0
+
+
+def test_an_export_holds_every_matching_record_whatever_the_page_and_batch_sizes(
+    console: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More consultations than a console page, a shard and the columns' width sample (made
+    small): both formats hold all of them, the count in the file is the store's, and so is
+    the count in the audit entry; a date filter is stated in the file and applied."""
+    from forms_api.domain import exports
+    from forms_api.storage.embedded.shards import SHARD_SIZE
+
+    monkeypatch.setattr(exports, "WIDTH_SAMPLE", 5)
+    total = SHARD_SIZE + 60
+    numbers = {
+        console.post("/api/consultations", json=consultation(), headers=JSON).json()["receipt_no"]
+        for _ in range(total)
+    }
+    store = console.app.state.service.store
+    assert store.tally({"all": Query("consultation")})["all"] == total
+    log_in(console, "sun")
+    answer = download(console, kind="consultation", format="csv")
+    lines = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    blank = lines.index([])
+    stated, table = dict(lines[:blank]), lines[blank + 1 :]
+    assert stated["记录数"] == f"{total} 条" and stated["筛选条件"] == "无（全部记录）"
+    assert {row[0] for row in table[1:]} == numbers and len(table) == total + 1
+    answer = download(console, kind="consultation", format="xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True)
+    received = [row[0] for row in workbook["咨询留言"].iter_rows(min_row=2, values_only=True)]
+    assert set(received) == numbers and len(received) == total
+    assert {row[0]: row[1] for row in workbook["说明"].iter_rows(values_only=True)}["记录数"] == f"{total} 条"
+    entries = [e for e in store.find(Query("audit", actor="sun"), 10).rows if e["action"] == "export"]
+    assert [e["details"]["rows"] for e in entries] == [total, total]
+    stamp = min(numbers)[2:10]  # ZX20261124-000001: the day it came in
+    day = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:]}"
+    answer = download(console, kind="consultation", format="csv", since="2000-01-01", until="2000-01-31")
+    lines = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    stated = dict(lines[: lines.index([])])
+    assert stated["提交日期"] == "2000-01-01 至 2000-01-31" and stated["记录数"] == "0 条"
+    answer = download(console, kind="consultation", format="csv", since=day)
+    lines = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert dict(lines[: lines.index([])])["记录数"] == f"{total} 条"
+    assert not list((console.app.state.service.settings.data_dir / "tmp" / "exports").iterdir())

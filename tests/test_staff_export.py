@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from forms_api.domain import exports as export
-from forms_api.domain.exports import COLUMNS, defuse, rows, to_csv, to_xlsx
+from forms_api.domain.exports import COLUMNS, About, defuse, rows, write_csv, write_xlsx
 from forms_api.domain.masking import mask_email, mask_name
 from forms_api.storage.crypto import Vault, mask_id, mask_phone
 
@@ -137,6 +138,30 @@ PERSON_MASKED = [
     "是",
     "准予登记，\n登记通知书已寄出",
 ]
+
+
+def about(kind: str, **changes: Any) -> About:
+    return About(kind=kind, made_at="2026-12-01 09:30", made_by="sun（监督员）", **changes)
+
+
+def to_csv(kind: str, table: list[list[str]]) -> bytes:
+    buffer = io.BytesIO()
+    assert write_csv(kind, table, buffer, about(kind)) == len(table)
+    return buffer.getvalue()
+
+
+def csv_table(data: bytes) -> tuple[dict[str, str], list[list[str]]]:
+    """What a CSV export says it holds, and its table (heading row first)."""
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    blank = lines.index([])
+    return dict(lines[:blank]), lines[blank + 1 :]
+
+
+def to_xlsx(kind: str, table: list[list[str]]) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.xlsx"
+        assert write_xlsx(kind, table, path, about(kind)) == len(table)
+        return path.read_bytes()
 
 
 def xlsx_cells(data: bytes) -> list[list[Any]]:
@@ -274,8 +299,18 @@ def test_csv_has_a_bom_crlf_and_reads_back(vault: Vault) -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert text.endswith("\r\n")
-    assert text.count("\r\n") == 3 and text.count("\n") == 4  # the result's own line break is quoted
-    parsed = list(csv.reader(io.StringIO(text, newline="")))
+    # 6 lines saying what it holds, an empty line, the heading and two rows; the result's own
+    # line break is quoted
+    assert text.count("\r\n") == 10 and text.count("\n") == 11
+    stated, parsed = csv_table(data)
+    assert stated == {
+        "清单": "网上办件",
+        "导出时间": "2026-12-01 09:30",
+        "导出人": "sun（监督员）",
+        "筛选条件": "无（全部记录）",
+        "个人信息": "已遮蔽",
+        "记录数": "2 条",
+    }
     assert parsed == [[heading for _, heading in COLUMNS["application"]], *table]
     assert parsed[1] == PERSON_MASKED
 
@@ -284,7 +319,9 @@ def test_xlsx_reads_back_with_a_bold_frozen_header(vault: Vault) -> None:
     table = rows("application", [person_application(vault), company_application(vault)], reveal=vault.decrypt)
     workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx("application", table)))
     sheet = workbook.active
-    assert workbook.sheetnames == ["网上办件"]
+    assert workbook.sheetnames == ["网上办件", "说明"]
+    stated = {row[0].value: row[1].value for row in workbook["说明"].iter_rows()}
+    assert stated["清单"] == "网上办件" and stated["记录数"] == "2 条" and stated["个人信息"] == "已遮蔽"
     header = [cell for cell in sheet[1]]
     assert [cell.value for cell in header] == [heading for _, heading in COLUMNS["application"]]
     assert all(cell.font.bold for cell in header)
@@ -341,7 +378,7 @@ def test_defuse(cell: str, safe: str) -> None:
 def test_formulas_are_neutralised_in_both_formats(vault: Vault) -> None:
     table = rows("application", [hostile_application()], reveal=vault.decrypt)
     assert table[0][1] == "+cmd|' /C calc'!A0" and table[0][4] == FORMULA  # the rows keep the values
-    (_, parsed) = list(csv.reader(io.StringIO(to_csv("application", table).decode("utf-8-sig"), newline="")))
+    (_, parsed) = csv_table(to_csv("application", table))[1]
     assert parsed[1] == "'+cmd|' /C calc'!A0"
     assert parsed[4] == "'" + FORMULA
     assert parsed[5] == "'-2+3"
@@ -362,3 +399,31 @@ def test_filenames_and_media_types() -> None:
     assert export.filename("application", "xlsx", dt.date(2026, 11, 24)) == "applications-2026-11-24.xlsx"
     assert export.filename("consultation", "csv", dt.date(2026, 11, 24)) == "consultations-2026-11-24.csv"
     assert export.MEDIA_TYPES["csv"] == "text/csv; charset=utf-8"
+
+
+def test_the_header_states_the_filters_and_whether_data_is_whole(vault: Vault) -> None:
+    told = about("consultation", filters=(("提交日期", "2026-11-01 至 2026-11-30"),), revealed=True).lines(3)
+    assert told == [
+        ("清单", "咨询留言"),
+        ("导出时间", "2026-12-01 09:30"),
+        ("导出人", "sun（监督员）"),
+        ("提交日期", "2026-11-01 至 2026-11-30"),
+        ("个人信息", "完整（未遮蔽）"),
+        ("记录数", "3 条"),
+    ]
+
+
+def test_a_large_export_holds_every_row_in_both_formats(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More rows than the width sample and any batch: all of them, and the count says so."""
+    monkeypatch.setattr(export, "WIDTH_SAMPLE", 7)
+    records = [consultation(vault) | {"receipt_no": f"ZX20261124-{n:06d}"} for n in range(1, 2_501)]
+    table = rows("consultation", records)
+    stated, parsed = csv_table(to_csv("consultation", table))
+    assert stated["记录数"] == "2500 条" and len(parsed) == 2_501
+    assert [row[0] for row in parsed[1:]] == [r["receipt_no"] for r in records]
+    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx("consultation", table)), read_only=True)
+    cells = [[cell.value for cell in row] for row in workbook["咨询留言"].iter_rows()]
+    assert [row[0] for row in cells[1:]] == [r["receipt_no"] for r in records]
+    assert {row[0].value: row[1].value for row in workbook["说明"].iter_rows()}["记录数"] == "2500 条"

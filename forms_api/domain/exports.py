@@ -1,8 +1,12 @@
 """Lists of applications and consultations for supervisors, as CSV and XLSX files.
 
-Pure functions of stored records (:mod:`forms_api.domain.submissions` writes them): :func:`rows` makes
-the table, :func:`to_csv` and :func:`to_xlsx` the file's bytes; the web layer decides who may
-export what and sends the bytes (:data:`MEDIA_TYPES`, :func:`filename`).
+Functions of stored records (:mod:`forms_api.domain.submissions` writes them):
+:func:`iter_rows` makes the table's rows one at a time, :func:`write_csv` and
+:func:`write_xlsx` stream them into a file that also says what it holds (:class:`About`: the
+list, when and by whom, the filters, masked or not, and the number of rows), so an export of
+any size takes bounded memory and never stops short without saying so. The console decides
+who may export what, runs the writing in a worker thread and sends the file
+(:data:`MEDIA_TYPES`, :func:`filename`).
 
 Personal data is masked unless asked for: names as on the staff pages (林晓 → 林*, an
 organisation's name stays), the phone and ID number as stored masked beside their encrypted
@@ -21,10 +25,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 
@@ -99,8 +107,20 @@ def rows(
     departments: Mapping[str, str] | None = None,
     today: dt.date | None = None,
 ) -> list[list[str]]:
+    """:func:`iter_rows` as a list."""
+    return list(iter_rows(kind, records, reveal=reveal, departments=departments, today=today))
+
+
+def iter_rows(
+    kind: str,
+    records: Iterable[Mapping[str, Any]],
+    *,
+    reveal: Reveal | None = None,
+    departments: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+) -> Iterator[list[str]]:
     """One row of text per record of ``kind`` (``application`` or ``consultation``), in the
-    order of :data:`COLUMNS`.
+    order of :data:`COLUMNS`, made as they are read (an export of any size in bounded memory).
 
     ``reveal``: write names, phone and ID numbers and e-mail addresses whole (decrypting with
     it; what it raises is not caught). ``departments``: department names by id, for 承办部门
@@ -110,25 +130,61 @@ def rows(
     """
     columns = _columns(kind)
     cells = _application if kind == APPLICATION else _consultation
-    table = []
     for record in records:
         if record.get("kind", kind) != kind:
             raise ValueError(
                 f"记录 {record.get('receipt_no', '')} 的类型为 {record.get('kind')}，不是 {kind}"
             )
         values = cells(record, reveal, departments or {}, today)
-        table.append([values.get(key, "") for key, _ in columns])
-    return table
+        yield [values.get(key, "") for key, _ in columns]
 
 
-def to_csv(kind: str, rows: Iterable[Sequence[str]]) -> bytes:
-    """The heading row and ``rows`` as CSV: UTF-8 with a byte order mark (Excel then reads the
-    Chinese right), CRLF line ends, quoted where needed, formula-like cells defused."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
-    writer.writerow(headings(kind))
-    writer.writerows([defuse(cell) for cell in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+@dataclass(frozen=True)
+class About:
+    """What an export holds, stated in the file itself: the list, when and by whom it was
+    made, the filters (label, value) and whether personal data is masked."""
+
+    kind: str
+    made_at: str
+    made_by: str
+    filters: tuple[tuple[str, str], ...] = ()
+    revealed: bool = False
+
+    def lines(self, count: int) -> list[tuple[str, str]]:
+        shown = self.filters or (("筛选条件", "无（全部记录）"),)
+        return [
+            ("清单", TITLES[self.kind]),
+            ("导出时间", self.made_at),
+            ("导出人", self.made_by),
+            *shown,
+            ("个人信息", "完整（未遮蔽）" if self.revealed else "已遮蔽"),
+            ("记录数", f"{count} 条"),
+        ]
+
+
+def write_csv(kind: str, rows: Iterable[Sequence[str]], target: BinaryIO, about: About) -> int:
+    """Write the export to ``target``: what it holds (:class:`About`, with the number of rows),
+    an empty line, the heading row and ``rows``. UTF-8 with a byte order mark (Excel then reads
+    the Chinese right), CRLF line ends, quoted where needed, formula-like cells defused.
+
+    The rows are written to a temporary file first, so that the count at the top is the
+    count of rows below it, in bounded memory. Returns the number of rows."""
+    count = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as body:
+        writer = csv.writer(body, dialect="excel", lineterminator="\r\n")
+        writer.writerow(headings(kind))
+        for row in rows:
+            writer.writerow([defuse(cell) for cell in row])
+            count += 1
+        body.seek(0)
+        head = io.StringIO(newline="")
+        csv.writer(head, dialect="excel", lineterminator="\r\n").writerows(
+            [[defuse(label), defuse(value)] for label, value in about.lines(count)] + [[]]
+        )
+        target.write(head.getvalue().encode("utf-8-sig"))
+        while chunk := body.read(1 << 16):
+            target.write(chunk.encode("utf-8"))
+    return count
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -145,15 +201,28 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MIN_WIDTH, MAX_WIDTH = 6, 60
 
 
-def to_xlsx(kind: str, rows: Sequence[Sequence[str]]) -> bytes:
-    """The heading row and ``rows`` as a workbook of one sheet: the heading bold and frozen,
-    with a filter; columns as wide as their content (within limits); every cell text."""
+def _xml_safe(value: str) -> str:
+    """``value`` without the control characters XML cannot hold (most cells have none, and
+    ``isprintable`` tells in C)."""
+    return value if value.isprintable() else _ILLEGAL.sub("", value)
+
+
+WIDTH_SAMPLE = 500
+"""Rows read before the columns' widths are set (a streamed sheet cannot widen them later)."""
+ABOUT_SHEET = "说明"
+
+
+def write_xlsx(kind: str, rows: Iterable[Sequence[str]], target: str | Path, about: About) -> int:
+    """Write the export to the file ``target``: a sheet of the heading row and ``rows`` (the
+    heading bold and frozen, with a filter; columns as wide as the first rows need, within
+    limits; every cell text), and a sheet :data:`ABOUT_SHEET` saying what it holds
+    (:class:`About`, with the number of rows). Rows are written as they come and flushed to
+    disk (XlsxWriter's constant_memory mode). Returns the number of rows."""
     header = headings(kind)
-    buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
-        buffer,
+        str(target),
         {
-            "in_memory": True,
+            "constant_memory": True,
             "strings_to_numbers": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -161,23 +230,32 @@ def to_xlsx(kind: str, rows: Sequence[Sequence[str]]) -> bytes:
     )
     workbook.set_properties({"title": TITLES[kind]})
     sheet = workbook.add_worksheet(TITLES[kind])
+    notes = workbook.add_worksheet(ABOUT_SHEET)
     bold = workbook.add_format({"bold": True, "valign": "top", "text_wrap": True, "num_format": "@"})
     text = workbook.add_format({"valign": "top", "text_wrap": True, "num_format": "@"})
+    rows = iter(rows)
+    first = list(itertools.islice(rows, WIDTH_SAMPLE))
     widths = [_width(heading) for heading in header]
-    for row in rows:
+    for row in first:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], _width(value))
     for i, width in enumerate(widths):
         sheet.set_column(i, i, max(MIN_WIDTH, min(MAX_WIDTH, width + 2)), text)
+    sheet.freeze_panes(1, 0)
     for i, heading in enumerate(header):
         sheet.write_string(0, i, heading, bold)
-    for r, row in enumerate(rows, start=1):
+    count = 0
+    for count, row in enumerate(itertools.chain(first, rows), start=1):
         for i, value in enumerate(row):
-            sheet.write_string(r, i, _ILLEGAL.sub("", value), text)  # a string is never a formula
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+            sheet.write_string(count, i, _xml_safe(value), text)  # a string is never a formula
+    sheet.autofilter(0, 0, max(count, 1), len(header) - 1)
+    notes.set_column(0, 0, 12, bold)
+    notes.set_column(1, 1, 60, text)
+    for r, (label, value) in enumerate(about.lines(count)):
+        notes.write_string(r, 0, label, bold)
+        notes.write_string(r, 1, _xml_safe(value), text)
     workbook.close()
-    return buffer.getvalue()
+    return count
 
 
 def filename(kind: str, extension: str, day: dt.date) -> str:
