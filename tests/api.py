@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import io
 import struct
 import zlib
@@ -110,6 +112,29 @@ def client(site_dir: Path, data_dir: Path, **overrides: Any) -> Iterator[Any]:
     settings = Settings(site_dir=site_dir, data_dir=data_dir, catalog_dir=SAMPLE_CATALOG, **overrides)
     with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
+
+
+class Blocking:
+    """An object of the running application whose coroutine methods test code calls as plain
+    functions: each call runs on the application's event loop (the TestClient's portal)."""
+
+    def __init__(self, client: Any, target: Any) -> None:
+        self._client, self._target = client, target
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._target, name)
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute
+        return lambda *args, **kwargs: self._client.portal.call(functools.partial(attribute, *args, **kwargs))
+
+
+def store_of(client: Any) -> Any:
+    """The application's store, for test code outside its event loop."""
+    return Blocking(client, client.app.state.service.store)
+
+
+def service_of(client: Any) -> Any:
+    return Blocking(client, client.app.state.service)
 
 
 def store_bytes(data_dir: Path) -> bytes:

@@ -25,6 +25,7 @@ from tests.api import (
     pledge_files,
     png,
     store_bytes,
+    store_of,
 )
 
 MB = 1024 * 1024
@@ -47,7 +48,7 @@ def stored_files(data_dir: Path) -> list[Path]:
 
 
 def record_of(api, receipt_no: str) -> dict:
-    return api.app.state.service.store.get(receipt_no)
+    return store_of(api).get(receipt_no)
 
 
 def at(day: dt.date, hour: int = 10):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from forms_api.web.routes import NOT_FOUND
-from tests.api import JSON, PLEDGE, SUSPENDED, consultation
+from tests.api import JSON, PLEDGE, SUSPENDED, consultation, store_of
 
 
 @pytest.fixture
@@ -46,14 +46,14 @@ def test_levels_four_and_five_are_bad_ratings_that_need_a_reason(api, receipt) -
     answer = rate(api, **mine, level="4", comment="等了两周没人答复")
     assert answer.status_code == 201
     assert answer.json()["bad"] is True
-    stored = api.app.state.service.store.get(answer.json()["receipt_no"])
+    stored = store_of(api).get(answer.json()["receipt_no"])
     assert stored["bad"] is True and stored["level"] == 4 and stored["receipt_no"] == receipt["receipt_no"]
 
 
 def test_a_guide_is_rated_by_its_item_with_sub_indicators(api) -> None:
     answer = rate(api, item_code=PLEDGE, level="2", guide_accuracy="1", usability="3")
     assert answer.status_code == 201
-    stored = api.app.state.service.store.get(answer.json()["receipt_no"])
+    stored = store_of(api).get(answer.json()["receipt_no"])
     assert stored["item"]["code"] == PLEDGE
     assert stored["sub"] == {"guide_accuracy": 1, "usability": 3}
     # guides may be rated many times

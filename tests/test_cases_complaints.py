@@ -14,7 +14,7 @@ from forms_api.storage.query import Query
 from generator import workdays
 from generator.site import urls
 from generator.workdays import china_tz
-from tests.api import JSON, PLEDGE, consultation, pledge_fields, pledge_files
+from tests.api import JSON, PLEDGE, consultation, pledge_fields, pledge_files, store_of
 from tests.conftest import html_of
 from tests.console import act, actions_offered, console_client, log_in, soup
 
@@ -28,7 +28,7 @@ def console(built_site: Path, tmp_path: Path) -> Iterator[Any]:
 
 
 def store(console: Any) -> Any:
-    return console.app.state.service.store
+    return store_of(console)
 
 
 def complaint(**changes: Any) -> dict[str, Any]:

@@ -466,7 +466,7 @@ def test_export_works_while_the_server_holds_the_store(setup: tuple[Path, Catalo
         server.call(server.store.checkpoint())
         server.call(server.store.insert("consultation", receipt(2), consultation(2)))  # only in the journal
         assert ipps(*export_args(data_dir, catalog)) == 0
-        assert server.store.count("consultation") == 2
+        assert server.call(server.store.count("consultation")) == 2
     finally:
         server.close()
     assert [e.source for e in entries(catalog.root)] == [receipt(1), receipt(2)]

@@ -104,18 +104,18 @@ async def apply(store: Store, plan: list[tuple[str, int, dict[str, Any]]]) -> li
     return documents
 
 
-def pages(store: Store, query: Query, limit: int) -> list[int]:
+async def pages(store: Store, query: Query, limit: int) -> list[int]:
     """Every row, following ``next`` cursors from the first page; and back again by ``previous``."""
     seen: list[list[int]] = []
-    page = store.find(query, limit)
+    page = await store.find(query, limit)
     while True:
         seen.append([row["n"] for row in page.rows])
         if page.next is None:
             break
-        page = store.find(query, limit, after=page.next)
+        page = await store.find(query, limit, after=page.next)
     back = seen[-1]
     while page.previous is not None:  # walk back to the first page
-        page = store.find(query, limit, before=page.previous)
+        page = await store.find(query, limit, before=page.previous)
         back = [row["n"] for row in page.rows] + back
     forward = [n for rows in seen for n in rows]
     assert back == forward or len(seen) == 1
@@ -134,18 +134,18 @@ def test_pages_and_counts_equal_checking_every_document(
         documents = await apply(store, plan)
         for query in asked:
             wanted = expected(documents, query)
-            assert [row["n"] for row in store.find(query, len(documents) + 1).rows] == wanted
-            assert pages(store, query, limit) == wanted
-            assert store.tally({"q": query}) == {"q": len(wanted)}
-            assert [d["n"] for d in store.snapshot(query)] == wanted
+            assert [row["n"] for row in (await store.find(query, len(documents) + 1)).rows] == wanted
+            assert await pages(store, query, limit) == wanted
+            assert await store.tally({"q": query}) == {"q": len(wanted)}
+            assert [d["n"] for d in await store.snapshot(query)] == wanted
         await store.close()
         reopened = Store(folder, columns=columns)  # rebuilt from shards and journal
         try:
             for query in asked:
-                assert [row["n"] for row in reopened.find(query, len(documents) + 1).rows] == expected(
-                    documents, query
-                )
-                assert reopened.tally({"q": query}) == {"q": len(expected(documents, query))}
+                assert [
+                    row["n"] for row in (await reopened.find(query, len(documents) + 1)).rows
+                ] == expected(documents, query)
+                assert await reopened.tally({"q": query}) == {"q": len(expected(documents, query))}
         finally:
             await reopened.close()
 
@@ -157,11 +157,11 @@ def test_a_cursor_survives_a_restart_and_new_documents(tmp_path: Path) -> None:
         store = Store(tmp_path, columns=columns)
         for n in range(30):
             await store.insert("k", f"K{n}", {"n": n, "status": STATUSES[n % 2]})
-        first = store.find(Query("k", status={"新"}), 5)
+        first = await store.find(Query("k", status={"新"}), 5)
         await store.close()
         store = Store(tmp_path, columns=columns)
         await store.insert("k", "K30", {"n": 30, "status": "新"})  # newer: not on the next page
-        second = store.find(Query("k", status={"新"}), 5, after=first.next)
+        second = await store.find(Query("k", status={"新"}), 5, after=first.next)
         assert [row["n"] for row in first.rows] == [28, 26, 24, 22, 20]
         assert [row["n"] for row in second.rows] == [18, 16, 14, 12, 10]
         await store.close()
@@ -186,14 +186,14 @@ def test_a_snapshot_keeps_the_documents_as_they_were_taken(tmp_path: Path) -> No
         store = Store(tmp_path, columns=columns)
         for n in range(50):
             await store.insert("k", f"K{n}", {"n": n, "status": "新", "timeline": [n]})
-        taken = store.snapshot(Query("k"))
+        taken = await store.snapshot(Query("k"))
         frozen = [dict(d) for d in taken]
         rng = random.Random(7)
         for _ in range(200):
             n = rng.randrange(50)
             await store.update(f"K{n}", {"status": "办理中", "timeline": [n, "changed"]})
         assert [dict(d) for d in taken] == frozen
-        assert store.tally({"new": Query("k", status={"新"})})["new"] < 50
+        assert (await store.tally({"new": Query("k", status={"新"})}))["new"] < 50
         await store.close()
 
     run(scenario())

@@ -896,7 +896,7 @@ def test_the_report_is_made_while_the_server_holds_the_store(workdir: Path) -> N
         server.call(server.store.checkpoint())
         server.call(insert_all(server.store, {"complaint": COMPLAINTS}))  # only in the journal
         assert ipps_report(workdir / "var", workdir / "out") == 0
-        assert server.store.count("complaint") == len(COMPLAINTS)
+        assert server.call(server.store.count("complaint")) == len(COMPLAINTS)
     finally:
         server.close()
     assert len(page(workdir / "out").select("#complaints-table tbody tr")) == 3

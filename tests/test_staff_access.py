@@ -16,7 +16,7 @@ import pytest
 from forms_api.console import routes as staff_web
 from forms_api.console import sessions as sessions_module
 from forms_api.storage.query import Query
-from tests.api import JSON, consultation, id_number, pledge_fields, pledge_files
+from tests.api import JSON, consultation, id_number, pledge_fields, pledge_files, store_of
 from tests.console import PASSWORD, STAFF, console_client, log_in, record_page, soup
 
 ANONYMOUS = "anonymous"
@@ -160,7 +160,7 @@ def test_a_post_from_another_site_is_refused_on_every_console_form(console: Any)
         if method == "POST":
             answer = request(console, method, template, number, "forged-token")
             assert answer.status_code == 403, template
-    assert console.app.state.service.store.get(number)["status"] == "已提交"
+    assert store_of(console).get(number)["status"] == "已提交"
 
 
 # --- exports ----------------------------------------------------------------------------------
@@ -190,11 +190,7 @@ def test_a_supervisor_exports_masked_lists_and_each_export_is_logged(console: An
     assert id_number() not in answer.text and "13800138000" not in answer.text and "林晓" not in answer.text
     refused = download(console, kind="application", format="xlsx", reveal="yes")
     assert refused.status_code == 422 and "只有管理员" in refused.text
-    entries = [
-        e
-        for e in console.app.state.service.store.find(Query("audit"), 10_000).rows
-        if e["action"] == "export"
-    ]
+    entries = [e for e in store_of(console).find(Query("audit"), 10_000).rows if e["action"] == "export"]
     assert [e["details"] for e in entries] == [
         {"kind": "application", "format": "csv", "rows": 2, "revealed": False}
     ]
@@ -213,11 +209,7 @@ def test_an_administrator_may_export_personal_data_in_full_as_xlsx(console: Any)
         and record["联系电话"] == "13800138000"
         and record["申请人"] == "林晓"
     )
-    [entry] = [
-        e
-        for e in console.app.state.service.store.find(Query("audit"), 10_000).rows
-        if e["action"] == "export"
-    ]
+    [entry] = [e for e in store_of(console).find(Query("audit"), 10_000).rows if e["action"] == "export"]
     assert entry["details"]["revealed"] is True and entry["actor"] == "admin"
 
 
@@ -257,7 +249,7 @@ def test_an_export_holds_every_matching_record_whatever_the_page_and_batch_sizes
         console.post("/api/consultations", json=consultation(), headers=JSON).json()["receipt_no"]
         for _ in range(total)
     }
-    store = console.app.state.service.store
+    store = store_of(console)
     assert store.tally({"all": Query("consultation")})["all"] == total
     log_in(console, "sun")
     answer = download(console, kind="consultation", format="csv")

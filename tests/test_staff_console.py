@@ -12,7 +12,7 @@ import pytest
 
 from forms_api.storage.query import Query
 from generator.workdays import china_tz
-from tests.api import JSON, consultation, id_number, pdf, pledge_fields, pledge_files
+from tests.api import JSON, consultation, id_number, pdf, pledge_fields, pledge_files, service_of, store_of
 from tests.console import act, actions_offered, console_client, log_in, record_page, soup
 
 HTML = {"Accept": "text/html"}
@@ -40,7 +40,7 @@ def lookup(console: Any, receipt: dict[str, Any]) -> dict[str, Any]:
 
 def audit(console: Any, receipt_no: str) -> list[dict[str, Any]]:
     """The audit entries of a record, oldest first (read from the store)."""
-    store = console.app.state.service.store
+    store = store_of(console)
     return sorted(store.find(Query("audit", target=receipt_no), 10_000).rows, key=lambda e: e["audit_no"])
 
 
@@ -135,7 +135,7 @@ def test_correction_acceptance_progress_and_completion_reach_the_applicant(conso
     assert console.get(f"/api/lookup/{number}/result-file", params={"code": "WRONG123"}).status_code == 404
 
     # what the applicant is told and what the audit log keeps
-    record = console.app.state.service.store.get(number)
+    record = store_of(console).get(number)
     events = [n["event"] for n in record["notices"] if n["channel"] == "sms"]
     assert events == ["correction", "accepted", "in_progress", "completed"]
     # no mail server configured here: each e-mail attempt is recorded as failed, with why
@@ -164,7 +164,7 @@ def test_notices_are_sent_to_a_real_smtp_server_and_recorded(
         receipt = submit(console)
         log_in(console, "wang")
         assert act(console, receipt["receipt_no"], "accept").status_code == 303
-        record = console.app.state.service.store.get(receipt["receipt_no"])
+        record = store_of(console).get(receipt["receipt_no"])
     [mail] = inbox.messages()
     assert mail["To"] == "linxiao@example.com" and receipt["receipt_no"] in mail["Subject"]
     assert {(n["channel"], n["status"]) for n in record["notices"]} == {
@@ -184,7 +184,7 @@ def test_a_form_drawn_before_someone_else_acted_is_refused(console: Any) -> None
     assert act(console, number, "accept").status_code == 303
     answer = console.post(f"/staff/records/{number}/actions/refuse", data={**stale, "reason": "材料不全"})
     assert answer.status_code == 409 and "已被其他人更新" in answer.text
-    assert console.app.state.service.store.get(number)["status"] == "已受理"
+    assert store_of(console).get(number)["status"] == "已受理"
 
 
 def test_actions_without_the_session_token_are_refused_and_change_nothing(console: Any) -> None:
@@ -194,7 +194,7 @@ def test_actions_without_the_session_token_are_refused_and_change_nothing(consol
     assert answer.status_code == 403
     answer = console.post(f"/staff/records/{number}/actions/accept", data={"revision": "0"})
     assert answer.status_code == 403
-    assert console.app.state.service.store.get(number)["status"] == "已提交"
+    assert store_of(console).get(number)["status"] == "已提交"
     assert audit(console, number) == []
 
 
@@ -210,7 +210,7 @@ def test_actions_a_role_may_not_take_or_not_now_are_refused(console: Any) -> Non
     assert answer.status_code == 409 and "已提交" in soup(answer.text).get_text()  # not accepted yet
     log_in(console, "zhao")  # a handler of another department does not even see it
     assert console.get(f"/staff/records/{number}").status_code == 403
-    assert console.app.state.service.store.get(number)["status"] == "已提交"
+    assert store_of(console).get(number)["status"] == "已提交"
 
 
 def test_a_refusal_needs_its_reason_and_the_page_says_so_at_the_form(console: Any) -> None:
@@ -220,7 +220,7 @@ def test_a_refusal_needs_its_reason_and_the_page_says_so_at_the_form(console: An
     assert answer.status_code == 422
     page = soup(answer.text)
     assert page.select_one("#action-refuse .ipps-error-summary a")["href"] == "#refuse-reason"
-    assert console.app.state.service.store.get(number)["status"] == "已提交"
+    assert store_of(console).get(number)["status"] == "已提交"
 
 
 def test_a_result_document_of_the_wrong_type_is_refused_with_the_other_problems(console: Any) -> None:
@@ -234,7 +234,7 @@ def test_a_result_document_of_the_wrong_type_is_refused_with_the_other_problems(
     assert answer.status_code == 422
     links = [a["href"] for a in soup(answer.text).select("#action-complete .ipps-error-summary a")]
     assert links == ["#complete-result", "#complete-document_file"]
-    assert console.app.state.service.store.get(number)["status"] == "已受理"
+    assert store_of(console).get(number)["status"] == "已受理"
     uploads = console.app.state.service.settings.uploads_dir
     assert len([p for p in uploads.rglob("*") if p.is_file()]) == 3  # nothing kept of the refused file
 
@@ -363,7 +363,7 @@ def test_overdue_work_is_flagged_reminded_and_needs_a_reason_to_complete(console
     clock("2026-11-26T10:00:00")  # Thursday; 专利权质押登记 is promised in 2 working days
     log_in(console, "wang")
     act(console, number, "accept")
-    assert console.app.state.service.store.get(number)["due_date"] == "2026-11-30"
+    assert store_of(console).get(number)["due_date"] == "2026-11-30"
 
     def queue(name: str) -> list[str]:
         page = soup(console.get("/staff/", params={"queue": name}).text)
@@ -387,10 +387,10 @@ def test_overdue_work_is_flagged_reminded_and_needs_a_reason_to_complete(console
     ]
     done = act(console, number, "complete", result="准予登记", overdue_reason="质权人盖章核实耗时")
     assert done.status_code == 303
-    record = console.app.state.service.store.get(number)
+    record = store_of(console).get(number)
     assert record["completed_late"] and record["completed_overdue_days"] == 2
     assert record["overdue_reason"]["reason"] == "质权人盖章核实耗时"
     notes = [step["note"] for step in record["timeline"]]
     assert "已催告部门（market-regulation）：超过期限 2 个工作日" in notes
-    public = console.app.state.service.lookup(number, receipt["lookup_code"])
+    public = service_of(console).lookup(number, receipt["lookup_code"])
     assert [step["state"] for step in public["timeline"]] == ["已提交", "已受理", "已办结"]  # no 催告

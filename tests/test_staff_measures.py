@@ -14,7 +14,7 @@ import pytest
 
 from forms_api.domain.receipts import PREFIXES
 from generator.workdays import china_tz
-from tests.api import JSON, PLEDGE, pledge_fields, pledge_files
+from tests.api import JSON, PLEDGE, pledge_fields, pledge_files, store_of
 from tests.console import console_client, log_in, soup
 
 COMPLAINT = {
@@ -58,7 +58,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def store(console: Any) -> Any:
-    return console.app.state.service.store
+    return store_of(console)
 
 
 def measure_form(console: Any, path: str = "/staff/measures/new", **params: str) -> Any:
@@ -295,13 +295,14 @@ def test_every_create_and_update_is_audited_in_the_same_write(
     console: Any, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     writes: list[dict[str, Any]] = []
-    real = store(console).write
+    target = console.app.state.service.store
+    real = target.write
 
     async def write(**changes: Any) -> None:
         writes.append(changes)
         await real(**changes)
 
-    monkeypatch.setattr(store(console), "write", write)
+    monkeypatch.setattr(target, "write", write)
     log_in(console, "sun")
     number = create(console)
     submit(console, measure_form(console, f"/staff/measures/{number}"), status="进行中")

@@ -74,7 +74,7 @@ def contents(folder: Path, kind: str = KIND) -> dict[str, dict[str, Any]]:
         store = Store(folder)
         try:
             found = {doc["receipt_no"]: doc for doc in store.documents(kind)}
-            assert len(found) == store.count(kind), "two documents share a receipt number"
+            assert len(found) == await store.count(kind), "two documents share a receipt number"
             return found
         finally:
             await store.close()
@@ -210,15 +210,19 @@ def test_insert_then_read_back_by_key_prefix_kind_and_count(tmp_path: Path) -> N
         await insert_many(store, range(3))
         await store.insert("rating", "PJ-1", {"level": 1}, unique=("rated:" + key(0),))
 
-        assert store.get(key(1)) == document(1)
-        assert key(2) in store
-        assert "nope" not in store and store.get("nope") is None
+        assert await store.get(key(1)) == document(1)
+        assert await store.contains(key(2))
+        assert not await store.contains("nope") and await store.get("nope") is None
         assert sorted(store.keys("ZX")) == [key(0), key(1), key(2)]
         assert sorted(store.keys()) == sorted([key(0), key(1), key(2), "PJ-1", "rated:" + key(0)])
         assert sorted(doc["n"] for doc in store.documents(KIND)) == [0, 1, 2]
         assert list(store.documents("rating")) == [{"level": 1}]
         assert list(store.documents("unknown")) == []
-        assert (store.count(KIND), store.count("rating"), store.count("unknown")) == (3, 1, 0)
+        assert (await store.count(KIND), await store.count("rating"), await store.count("unknown")) == (
+            3,
+            1,
+            0,
+        )
         await store.close()
 
     run(scenario())
@@ -229,7 +233,7 @@ def test_returned_documents_hide_internal_keys_and_are_copies(tmp_path: Path) ->
         store = Store(tmp_path)
         await store.insert(KIND, key(1), document(1), unique=("other-key",))
 
-        got = store.get(key(1))
+        got = await store.get(key(1))
         assert type(got) is dict and KEYS not in got
         assert got == document(1)
         listed = next(store.documents(KIND))
@@ -238,7 +242,7 @@ def test_returned_documents_hide_internal_keys_and_are_copies(tmp_path: Path) ->
         got["status"] = "changed"
         got["timeline"].append({"event": "tampered"})
         listed["timeline"].clear()
-        assert store.get(key(1)) == document(1)
+        assert await store.get(key(1)) == document(1)
         assert next(store.documents(KIND)) == document(1)
         await store.close()
 
@@ -257,7 +261,7 @@ def test_documents_passed_in_are_copied_so_later_changes_by_the_caller_are_not_s
 
         mine["timeline"].append({"event": "tampered"})
         fields["timeline"].append({"event": "tampered"})
-        assert store.get(key(1))["timeline"] == [{"event": "受理"}]
+        assert (await store.get(key(1)))["timeline"] == [{"event": "受理"}]
         abandon(store)
 
     run(scenario())
@@ -272,11 +276,13 @@ def test_find_gives_the_newest_documents_first_across_shards(tmp_path: Path) -> 
         try:
             for n in range(total):  # one by one: the order of storing is the order of n
                 await store.insert(KIND, key(n), document(n))
-            newest = [doc["n"] for doc in store.find(Query(KIND), 10).rows]  # 5 in the last shard, 5 before
+            newest = [
+                doc["n"] for doc in (await store.find(Query(KIND), 10)).rows
+            ]  # 5 in the last shard, 5 before
             assert newest == list(range(total - 1, total - 11, -1))
-            assert KEYS not in store.find(Query(KIND), 1).rows[0]
-            assert len(store.find(Query(KIND), total + 50).rows) == total
-            assert store.find(Query("rating"), 5).rows == []
+            assert KEYS not in (await store.find(Query(KIND), 1)).rows[0]
+            assert len((await store.find(Query(KIND), total + 50)).rows) == total
+            assert (await store.find(Query("rating"), 5)).rows == []
         finally:
             await store.close()
 
@@ -295,8 +301,8 @@ def test_duplicate_key_raises_key_error_and_writes_nothing(tmp_path: Path) -> No
             await store.insert("rating", key(1), {"level": 2})
 
         assert [path.read_bytes() for path in segments(tmp_path)] == before
-        assert store.get(key(1)) == document(1)
-        assert store.count(KIND) == 1 and store.count("rating") == 0
+        assert await store.get(key(1)) == document(1)
+        assert await store.count(KIND) == 1 and await store.count("rating") == 0
         abandon(store)
 
     run(scenario())
@@ -308,8 +314,8 @@ def test_unique_keys_conflict_across_documents(tmp_path: Path) -> None:
         store = Store(tmp_path)
         await store.insert("rating", "PJ-1", {"level": 1}, unique=("rated:R1",))
 
-        assert "rated:R1" in store
-        assert store.get("rated:R1") == {"level": 1}
+        assert await store.contains("rated:R1")
+        assert await store.get("rated:R1") == {"level": 1}
         with pytest.raises(KeyError, match="rated:R1"):
             await store.insert("rating", "PJ-2", {"level": 2}, unique=("rated:R1",))
         with pytest.raises(KeyError):  # a unique key may not be another document's key
@@ -317,8 +323,8 @@ def test_unique_keys_conflict_across_documents(tmp_path: Path) -> None:
         with pytest.raises(KeyError):  # nor a key another document's unique key
             await store.insert("rating", "rated:R1", {"level": 4})
 
-        assert "PJ-2" not in store and "PJ-3" not in store
-        assert store.count("rating") == 1
+        assert not await store.contains("PJ-2") and not await store.contains("PJ-3")
+        assert await store.count("rating") == 1
         await store.close()
 
     run(scenario())
@@ -333,7 +339,7 @@ def test_concurrent_inserts_with_the_same_unique_key_let_exactly_one_through(tmp
         )
         assert sum(result is None for result in results) == 1
         assert all(isinstance(result, KeyError) for result in results if result is not None)
-        assert store.count("rating") == 1
+        assert await store.count("rating") == 1
         await store.close()
 
     run(scenario())
@@ -347,9 +353,9 @@ def test_update_changes_fields_and_survives_reopen(tmp_path: Path) -> None:
         await store.update(key(0), {"status": "accepted", "handler": "窗口 3"})
         await store.update("rated:R1", {"level": 5})  # by a further unique key
 
-        assert store.get(key(0)) == document(0, status="accepted", handler="窗口 3")
-        assert store.get("PJ-1") == {"level": 5}
-        assert store.get(key(1)) == document(1)
+        assert await store.get(key(0)) == document(0, status="accepted", handler="窗口 3")
+        assert await store.get("PJ-1") == {"level": 5}
+        assert await store.get(key(1)) == document(1)
         with pytest.raises(KeyError):
             await store.update("nope", {"status": "x"})
         await store.close()
@@ -359,7 +365,7 @@ def test_update_changes_fields_and_survives_reopen(tmp_path: Path) -> None:
 
     async def read_rating() -> dict[str, Any] | None:
         store = Store(tmp_path)
-        got = store.get("rated:R1")
+        got = await store.get("rated:R1")
         await store.close()
         return got
 
@@ -423,7 +429,7 @@ def test_a_write_with_one_bad_change_writes_none_of_them(tmp_path: Path) -> None
             await store.write(inserts=[Insert(KIND, key(0), {"x": 1})], updates=[(key(0), {"status": "x"})])
         with pytest.raises(TypeError):
             await store.write(inserts=[Insert("audit", "AU-1", {"x": {1}})], updates=[(key(0), {"s": "x"})])
-        assert "AU-1" not in store and store.get(key(0)) == document(0)
+        assert not await store.contains("AU-1") and await store.get(key(0)) == document(0)
         await store.write(inserts=[Insert("audit", "AU-1", {"x": 1})])  # the key was not taken
         await store.close()
 
@@ -439,16 +445,16 @@ def test_find_copies_only_matching_documents_newest_first(tmp_path: Path) -> Non
     async def scenario() -> None:
         store = Store(tmp_path, columns=parity)
         await insert_many(store, range(SHARD_SIZE + 5))  # across two shards
-        odd = store.find(Query(KIND, status={"odd"}), 3)
+        odd = await store.find(Query(KIND, status={"odd"}), 3)
         assert [doc["n"] for doc in odd.rows] == [SHARD_SIZE + 3, SHARD_SIZE + 1, SHARD_SIZE - 1]
         assert all(KEYS not in doc for doc in odd.rows)
         odd.rows[0]["status"] = "changed"  # a copy
-        assert store.get(key(SHARD_SIZE + 3))["status"] == "submitted"
-        following = store.find(Query(KIND, status={"odd"}), 3, after=odd.next)
+        assert (await store.get(key(SHARD_SIZE + 3)))["status"] == "submitted"
+        following = await store.find(Query(KIND, status={"odd"}), 3, after=odd.next)
         assert [doc["n"] for doc in following.rows] == [SHARD_SIZE - 3, SHARD_SIZE - 5, SHARD_SIZE - 7]
-        back = store.find(Query(KIND, status={"odd"}), 3, before=following.previous)
+        back = await store.find(Query(KIND, status={"odd"}), 3, before=following.previous)
         assert [doc["n"] for doc in back.rows] == [doc["n"] for doc in odd.rows]
-        assert store.tally({"odd": Query(KIND, status={"odd"}), "all": Query(KIND)}) == {
+        assert await store.tally({"odd": Query(KIND, status={"odd"}), "all": Query(KIND)}) == {
             "odd": (SHARD_SIZE + 5) // 2,
             "all": SHARD_SIZE + 5,
         }
@@ -628,7 +634,7 @@ def test_checkpoint_writes_full_shards_and_drops_covered_journal(tmp_path: Path)
         assert not first_segment.exists()
         assert [path.name for path in segments(tmp_path)] == [f"{total + 1:012d}.log"]
         assert journal_records(tmp_path) == []
-        assert store.count(KIND) == total
+        assert await store.count(KIND) == total
         abandon(store)
 
     run(scenario())
@@ -806,7 +812,7 @@ def test_a_value_json_cannot_hold_fails_its_own_insert_only(tmp_path: Path) -> N
             store.insert(KIND, key(3), document(3)),
             return_exceptions=True,
         )
-        assert key(2) not in store
+        assert not await store.contains(key(2))
         await store.insert(KIND, key(2), document(2))  # the key was not taken
         await store.close()
         return results
@@ -823,7 +829,7 @@ def test_update_cannot_change_the_stores_own_keys(tmp_path: Path) -> None:
         await store.insert(KIND, key(1), document(1))
         with pytest.raises(ValueError):
             await store.update(key(1), {KEYS: ["other"]})
-        assert store.get(key(1)) == document(1)
+        assert await store.get(key(1)) == document(1)
         await store.close()
 
     run(scenario())
@@ -859,11 +865,11 @@ def test_second_store_on_the_same_folder_is_refused_until_the_first_closes(tmp_p
             Store(tmp_path)
         with pytest.raises(StoreLocked):
             probe_lock(tmp_path)
-        assert store.get(key(1)) == document(1)  # the refused open did not disturb the first
+        assert await store.get(key(1)) == document(1)  # the refused open did not disturb the first
         await store.close()
         probe_lock(tmp_path)
         again = Store(tmp_path)
-        assert again.get(key(1)) == document(1)
+        assert await again.get(key(1)) == document(1)
         await again.close()
 
     run(scenario())
@@ -918,7 +924,7 @@ def test_500_concurrent_inserts_are_group_committed(tmp_path: Path, monkeypatch:
         store = Store(tmp_path)
         await insert_many(store, range(500))
         assert sorted(store.keys()) == [key(n) for n in range(500)]
-        assert store.count(KIND) == 500
+        assert await store.count(KIND) == 500
         abandon(store)
 
     run(scenario())
@@ -951,10 +957,10 @@ def test_cancelled_insert_is_still_stored_and_keeps_its_key_taken(
             await store.insert(KIND, key(1), document(1, status="second"))
         gate.set()
         deadline = time.monotonic() + 5
-        while key(1) not in store and time.monotonic() < deadline:
+        while not await store.contains(key(1)) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
-        assert store.get(key(1)) == document(1)
-        assert store.count(KIND) == 1
+        assert await store.get(key(1)) == document(1)
+        assert await store.count(KIND) == 1
         abandon(store)
 
     run(scenario())
@@ -985,8 +991,8 @@ def test_refused_write_raises_store_unavailable_and_stores_nothing(
         with pytest.raises(StoreUnavailable):
             await store.insert(KIND, key(3), document(3, status="first attempt"))
         assert switch["calls"] == 1
-        assert key(3) not in store and store.get(key(3)) is None
-        assert store.count(KIND) == 3
+        assert not await store.contains(key(3)) and await store.get(key(3)) is None
+        assert await store.count(KIND) == 3
         # The store keeps working, and the key is free for a retry.
         await store.insert(KIND, key(3), document(3))
         await insert_many(store, range(4, 6))
@@ -1032,7 +1038,7 @@ def test_journal_that_cannot_be_repaired_refuses_writes_until_restart(
         assert truncate["calls"] == 1
         with pytest.raises(StoreUnavailable):  # nothing may follow the damaged record
             await store.insert(KIND, key(3), document(3))
-        assert store.count(KIND) == 2
+        assert await store.count(KIND) == 2
         await store.close()
 
     run(scenario())

@@ -29,7 +29,7 @@ async def audit_log(request: Request, staff: Staff) -> Response:
     service = request.app.state.service
     record = request.query_params.get("record", "").strip().upper()[:32]
     actor = request.query_params.get("actor", "").strip()[:32]
-    found = service.store.find(
+    found = await service.store.find(
         Query("audit", target=record, actor=actor), PAGE, **cursors(request.query_params)
     )
     context = {

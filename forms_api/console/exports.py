@@ -72,7 +72,7 @@ async def download(request: Request, staff: Staff) -> Response:
         return request.app.state.pages.page("导出办件清单", "staff/export.html", context, 422)
     service = request.app.state.service
     kind, fmt = values["kind"], values["format"]
-    documents = service.store.snapshot(search.narrow(Query(kind), {}))  # as they are now
+    documents = await service.store.snapshot(search.narrow(Query(kind), {}))  # as they are now
     moment = now()
     about = exports.About(
         kind=kind,

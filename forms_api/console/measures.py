@@ -87,14 +87,14 @@ async def measure_list(request: Request, staff: Staff) -> Response:
     measures = _measures(request)
     status = request.query_params.get("status", "")
     status = status if status in STATUSES else ""
-    found = measures.page(status, PAGE, **cursors(request.query_params))
+    found = await measures.page(status, PAGE, **cursors(request.query_params))
     context = _context(
         request,
         staff,
         rows=found.rows,
         status=status,
         statuses=STATUSES,
-        counts=measures.counts(),
+        counts=await measures.counts(),
         **pager({**request.query_params, "status": status}, found),
     )
     return request.app.state.pages.page("改进措施", "staff/measures.html", context)
@@ -106,7 +106,7 @@ async def measure_list(request: Request, staff: Staff) -> Response:
 @page(*MEASURE_ROLES)
 async def new_form(request: Request, staff: Staff) -> Response:
     query = request.query_params
-    values = _measures(request).prefill(query.get("source", ""), query.get("source_no", ""))
+    values = await _measures(request).prefill(query.get("source", ""), query.get("source_no", ""))
     context = _context(request, staff, measure=None, values=values)
     return request.app.state.pages.page(NEW_TITLE, "staff/measure.html", context)
 
@@ -155,17 +155,17 @@ def _record_href(number: str) -> str | None:
     return f"/staff/records/{quote(number)}" if kind_of(number) in GRAPHS else None
 
 
-def _found(request: Request) -> dict[str, Any] | Response:
+async def _found(request: Request) -> dict[str, Any] | Response:
     number = request.path_params["measure_no"]
     try:
-        return _measures(request).get(number)
+        return await _measures(request).get(number)
     except NotFound:
         return request.app.state.pages.message("未找到", f"没有编号为 {number} 的改进措施", 404)
 
 
 @page(*MEASURE_READERS)
 async def measure_page(request: Request, staff: Staff) -> Response:
-    record = _found(request)
+    record = await _found(request)
     if isinstance(record, Response):
         return record
     return _render(request, staff, record)
@@ -173,7 +173,7 @@ async def measure_page(request: Request, staff: Staff) -> Response:
 
 @page(*MEASURE_ROLES)
 async def update(request: Request, staff: Staff) -> Response:
-    record = _found(request)
+    record = await _found(request)
     if isinstance(record, Response):
         return record
     number = record["measure_no"]

@@ -68,12 +68,12 @@ def _casework(request: Request) -> Casework:
     return request.app.state.casework
 
 
-def _found(request: Request, staff: Staff) -> dict[str, Any] | Response:
+async def _found(request: Request, staff: Staff) -> dict[str, Any] | Response:
     """The record of the path, or the answer when it is unknown or not the staff member's."""
     casework = _casework(request)
     receipt_no = request.path_params["receipt_no"]
     try:
-        record = casework.record(receipt_no)
+        record = await casework.record(receipt_no)
     except NotFound:
         return request.app.state.pages.message("未找到", f"没有编号为 {receipt_no} 的办件", 404)
     if not visible(staff.user, departments_of(record, item_departments(casework.service))):
@@ -168,7 +168,7 @@ def _person(service: Service, record: dict[str, Any], revealed: bool) -> dict[st
 
 @page()
 async def record_page(request: Request, staff: Staff) -> Response:
-    record = _found(request, staff)
+    record = await _found(request, staff)
     if isinstance(record, Response):
         return record
     return _render(request, staff, record)
@@ -176,7 +176,7 @@ async def record_page(request: Request, staff: Staff) -> Response:
 
 @page(*REVEAL_ROLES)
 async def reveal(request: Request, staff: Staff) -> Response:
-    record = _found(request, staff)
+    record = await _found(request, staff)
     if isinstance(record, Response):
         return record
     reason = str(staff.form.get("reason", "") if staff.form else "").strip()[:200]
@@ -186,7 +186,7 @@ async def reveal(request: Request, staff: Staff) -> Response:
 
 @page(*REVEAL_ROLES)
 async def material(request: Request, staff: Staff) -> Response:
-    record = _found(request, staff)
+    record = await _found(request, staff)
     if isinstance(record, Response):
         return record
     index = request.path_params["index"]
@@ -252,7 +252,7 @@ async def _files(form: FormData) -> list[Upload]:
 
 @page(*sorted({role for roles in PERMISSIONS.values() for role in roles} - {"applicant"}))
 async def act(request: Request, staff: Staff) -> Response:
-    record = _found(request, staff)
+    record = await _found(request, staff)
     if isinstance(record, Response):
         return record
     action = request.path_params["action"]

@@ -27,8 +27,8 @@ async def home(request: Request, staff: Staff) -> Response:
     shown = scope(queue.query(today), staff.user, items_of)
     if not problems:
         shown = search.narrow(shown, items_of)
-    found = service.store.find(shown, PAGE, **cursors(request.query_params))
-    counts = service.store.tally(
+    found = await service.store.find(shown, PAGE, **cursors(request.query_params))
+    counts = await service.store.tally(
         {
             other.name: scope(other.query(today), staff.user, items_of)
             for other in QUEUES.values()

@@ -91,8 +91,8 @@ class Casework:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def record(self, receipt_no: str) -> dict[str, Any]:
-        record = self.service.store.get(receipt_no)
+    async def record(self, receipt_no: str) -> dict[str, Any]:
+        record = await self.service.store.get(receipt_no)
         if record is None or record.get("kind") not in workflow.GRAPHS:
             raise NotFound(receipt_no)
         return record
@@ -120,7 +120,7 @@ class Casework:
         """Take ``action``; raises :class:`NotFound`, :class:`Stale`, ``workflow.Refused`` or
         ``Invalid`` (nothing is stored then)."""
         async with self._lock:
-            record = self.record(receipt_no)
+            record = await self.record(receipt_no)
             if revision is not None and revision != record.get("revision", 0):
                 raise Stale(Stale.message)
             item = self.rules(record)
@@ -145,10 +145,10 @@ class Casework:
                     )
                 changes = _changes(record, action, outcome, list(zip(received, stored, strict=True)))
                 entry = audit_entry(actor, action, record, changes, outcome.event, moment)
-                audit_no = self.service.numbers.next("audit", moment.date())
+                audit_no = await self.service.numbers.next("audit", moment.date())
                 inserts = [Insert("audit", audit_no, {"audit_no": audit_no, **entry})]
                 finished = changes.get("status") == COMPLETED and record["kind"] == "application"
-                if finished and item and (visit := self._return_visit(record, item, moment)):
+                if finished and item and (visit := await self._return_visit(record, item, moment)):
                     inserts.append(Insert("visit", visit["receipt_no"], visit))
                 await self.service.store.write(inserts=inserts, updates=[(receipt_no, changes)])
             except BaseException:
@@ -158,7 +158,7 @@ class Casework:
         updated = {**record, **changes}
         return Done(updated, self._notice(record, updated, action, outcome.event))
 
-    def _return_visit(
+    async def _return_visit(
         self, record: Mapping[str, Any], item: workflow.ItemRules, at: dt.datetime
     ) -> dict[str, Any] | None:
         """The return visit (9.2) of a completed application, if the schedule picks it: a
@@ -168,7 +168,7 @@ class Casework:
         if not sampled(record["receipt_no"], percent):
             return None
         due = workdays.add_working_days(at.date(), VISIT_WITHIN_DAYS)
-        visit_no = self.service.numbers.next("visit", at.date())
+        visit_no = await self.service.numbers.next("visit", at.date())
         return {
             "kind": "visit",
             "receipt_no": visit_no,
@@ -196,7 +196,7 @@ class Casework:
         if not attempts:
             return
         async with self._lock:
-            current = self.service.store.get(done.record["receipt_no"]) or {}
+            current = await self.service.store.get(done.record["receipt_no"]) or {}
             await self.service.store.update(
                 done.record["receipt_no"], {"notices": [*current.get("notices", []), *attempts]}
             )
@@ -217,7 +217,7 @@ class Casework:
             "record": receipt_no,
             "details": dict(details),
         }
-        audit_no = self.service.numbers.next("audit", moment.date())
+        audit_no = await self.service.numbers.next("audit", moment.date())
         await self.service.store.insert("audit", audit_no, {"audit_no": audit_no, **entry})
 
     # --- internals ----------------------------------------------------------------------------

@@ -22,10 +22,10 @@ def mask_receipt(receipt_no: str) -> str:
     return f"{prefix}{dash}***{serial[-3:]}" if dash else "***"
 
 
-def rows(store: Store, limit: int = LIMIT) -> list[dict[str, Any]]:
+async def rows(store: Store, limit: int = LIMIT) -> list[dict[str, Any]]:
     """The public facts of the ``limit`` newest applications."""
     found = []
-    for record in store.find(Query("application"), limit).rows:
+    for record in (await store.find(Query("application"), limit)).rows:
         found.append(
             {
                 "receipt": mask_receipt(record["receipt_no"]),

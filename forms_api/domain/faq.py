@@ -204,7 +204,7 @@ def read_candidates(store_dir: Path, items: Items) -> list[Candidate]:
             try:  # the consultations marked as FAQ candidates, from the index
                 return [
                     candidate(record, items)
-                    for record in store.snapshot(Query("consultation", flag=True))
+                    for record in await store.snapshot(Query("consultation", flag=True))
                     if is_candidate(record)
                 ]
             finally:

@@ -124,7 +124,6 @@ def measure_form(service: Service) -> Form:
     rules = (
         _real_date("due_date"),
         required_when("effect", lambda v: v.get("status") == DONE, "进展为已完成时，请填写观察到的效果"),
-        _source_exists(service),
         _no_personal_data,
     )
     return Form("measure", fields, rules)
@@ -141,17 +140,16 @@ def _real_date(name: str) -> Rule:
     return rule
 
 
-def _source_exists(service: Service) -> Rule:
-    def rule(values: Mapping[str, str]) -> dict[str, str]:
-        number = normalize(values.get("source_no", ""))
-        if not number:
-            return {}
-        found = service.store.get(number)
-        if found is None or found.get("kind") not in SOURCE_KINDS:
-            return {"source_no": f"找不到编号为 {number} 的差评、评价、投诉建议、回访或办件，请核对"}
+async def _source_problem(service: Service, values: Mapping[str, str]) -> dict[str, str]:
+    """The source number, when given, must name a rating, case, complaint, visit, application
+    or consultation in the store (a look-up, so it is checked beside the form's own rules)."""
+    number = normalize(values.get("source_no", ""))
+    if not number:
         return {}
-
-    return rule
+    found = await service.store.get(number)
+    if found is None or found.get("kind") not in SOURCE_KINDS:
+        return {"source_no": f"找不到编号为 {number} 的差评、评价、投诉建议、回访或办件，请核对"}
+    return {}
 
 
 def _no_personal_data(values: Mapping[str, str]) -> dict[str, str]:
@@ -208,30 +206,30 @@ class Measures:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def get(self, measure_no: str) -> dict[str, Any]:
-        record = self.service.store.get(normalize(measure_no))
+    async def get(self, measure_no: str) -> dict[str, Any]:
+        record = await self.service.store.get(normalize(measure_no))
         if record is None or record.get("kind") != KIND:
             raise casework.NotFound(measure_no)
         return record
 
-    def page(self, status: str = "", limit: int = 50, **cursors: Cursor | None) -> Page:
+    async def page(self, status: str = "", limit: int = 50, **cursors: Cursor | None) -> Page:
         """A page of the measures with ``status`` (any when empty), newest first."""
         query = Query(KIND, status=frozenset({status}) if status else None)
-        return self.service.store.find(query, limit, **cursors)
+        return await self.service.store.find(query, limit, **cursors)
 
-    def counts(self) -> dict[str, int]:
-        return self.service.store.tally(
+    async def counts(self) -> dict[str, int]:
+        return await self.service.store.tally(
             {status: Query(KIND, status=frozenset({status})) for status in STATUSES}
         )
 
-    def prefill(self, source: str, source_no: str) -> dict[str, str]:
+    async def prefill(self, source: str, source_no: str) -> dict[str, str]:
         """The new form's values from a link on a record's page: the source, its number, and
         the item and department of that record when it names them."""
         values = {"status": PLANNED}
         if source in SOURCES:
             values["source"] = source
         number = normalize(source_no)[:32]
-        found = self.service.store.get(number) if number else None
+        found = await self.service.store.get(number) if number else None
         if found is None or found.get("kind") not in SOURCE_KINDS:
             return values
         values["source_no"] = number
@@ -243,9 +241,11 @@ class Measures:
 
     # --- checking -----------------------------------------------------------------------------
 
-    def check(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+    async def check(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The measure's fields from a submitted form; raises :class:`Invalid` with every problem."""
         values, problems = clean(raw, self.form)
+        if "source_no" not in problems:
+            problems |= await _source_problem(self.service, values)
         problems = validate(values, self.form, problems)
         if problems:
             raise Invalid(problems)
@@ -266,11 +266,11 @@ class Measures:
 
     async def create(self, raw: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
         """Store a new measure and its audit entry; raises :class:`Invalid` (nothing stored)."""
-        fields = self.check(raw)
+        fields = await self.check(raw)
         async with self._lock:
             moment = now()
             at = moment.isoformat(timespec="seconds")
-            measure_no = self.service.numbers.next(KIND, moment.date())
+            measure_no = await self.service.numbers.next(KIND, moment.date())
             record = {
                 "kind": KIND,
                 "measure_no": measure_no,
@@ -282,7 +282,7 @@ class Measures:
                 "revision": 0,
                 "timeline": [{"at": at, "actor": actor.name, "note": f"登记改进措施（{fields['status']}）"}],
             }
-            entry = self._audit(
+            entry = await self._audit(
                 actor, CREATE, {"measure_no": measure_no}, fields, record["timeline"][-1], moment
             )
             await self.service.store.write(inserts=[Insert(KIND, measure_no, record), entry])
@@ -294,10 +294,10 @@ class Measures:
         """Change a measure drawn at ``revision``; the new record, or None when nothing changed.
         Raises ``NotFound``, :class:`Stale` or :class:`Invalid` (nothing stored then)."""
         async with self._lock:
-            record = self.get(measure_no)
+            record = await self.get(measure_no)
             if revision != record.get("revision", 0):
                 raise Stale(Stale.message)
-            fields = self.check(raw)
+            fields = await self.check(raw)
             changed = {name: value for name, value in fields.items() if record.get(name) != value}
             if not changed:
                 return None
@@ -312,13 +312,13 @@ class Measures:
                 "revision": record.get("revision", 0) + 1,
                 "timeline": [*record.get("timeline", []), step],
             }
-            entry = self._audit(actor, UPDATE, record, changed, step, moment)
+            entry = await self._audit(actor, UPDATE, record, changed, step, moment)
             await self.service.store.write(inserts=[entry], updates=[(record["measure_no"], changes)])
         return {**record, **changes}
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _audit(
+    async def _audit(
         self,
         actor: Actor,
         action: str,
@@ -330,7 +330,7 @@ class Measures:
         entry = casework.audit_entry(
             actor, action, record, changes, step, moment, number=record["measure_no"]
         )
-        audit_no = self.service.numbers.next("audit", moment.date())
+        audit_no = await self.service.numbers.next("audit", moment.date())
         return Insert("audit", audit_no, {"audit_no": audit_no, **entry})
 
     def _note(self, record: Mapping[str, Any], changed: Mapping[str, Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from typing import Protocol
 
 PREFIXES = {
     "consultation": "ZX",
@@ -22,22 +22,21 @@ entries), 改进 (an improvement measure)."""
 PATTERN = re.compile(r"(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<n>\d{6})")
 
 
+class Counter(Protocol):
+    async def next_number(self, series: str) -> int: ...
+
+
 class Numbers:
-    """Hands out the next number of a kind for a day; numbers already in the store are known
-    from their keys, so numbering continues after a restart."""
+    """Hands out the next number of a kind for a day. The store keeps the count of each
+    series (kind and day), so numbering continues after a restart and is shared by every
+    process that serves from the same store."""
 
-    def __init__(self, existing: Iterable[str]) -> None:
-        self._last: dict[tuple[str, str], int] = {}
-        for key in existing:
-            if match := PATTERN.fullmatch(key):
-                slot = (match["prefix"], match["day"])
-                self._last[slot] = max(self._last.get(slot, 0), int(match["n"]))
+    def __init__(self, store: Counter) -> None:
+        self._store = store
 
-    def next(self, kind: str, day: dt.date) -> str:
-        slot = (PREFIXES[kind], day.strftime("%Y%m%d"))
-        number = self._last.get(slot, 0) + 1
-        self._last[slot] = number
-        return f"{slot[0]}{slot[1]}-{number:06d}"
+    async def next(self, kind: str, day: dt.date) -> str:
+        series = f"{PREFIXES[kind]}{day.strftime('%Y%m%d')}"
+        return f"{series}-{await self._store.next_number(series):06d}"
 
 
 def normalize(receipt_no: str) -> str:

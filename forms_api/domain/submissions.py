@@ -72,7 +72,7 @@ class Service:
         self.catalog = catalog
         self.store = store
         self.vault = vault
-        self.numbers = Numbers(store.keys())
+        self.numbers = Numbers(store)
         self.items_by_code = {item.implementation_code: (slug, item) for slug, item in catalog.items.items()}
 
     # --- consultations --------------------------------------------------------------------------
@@ -101,7 +101,7 @@ class Service:
         submitted = now()
         reply_due = workdays.add_working_days(submitted.date(), reply_days)
         code = new_lookup_code()
-        receipt_no = self.numbers.next(kind, submitted.date())
+        receipt_no = await self.numbers.next(kind, submitted.date())
         own = (
             {"type": values["type"], "about_receipt": normalize(values.get("receipt_no", ""))}
             if kind == "complaint"
@@ -157,7 +157,7 @@ class Service:
             # An estimate for the receipt: the clock starts at acceptance (workflow.deadlines).
             due = workdays.due_date(submitted.date(), item.promised_time_limit)
             code = new_lookup_code()
-            receipt_no = self.numbers.next("application", submitted.date())
+            receipt_no = await self.numbers.next("application", submitted.date())
             record = self._application_record(
                 receipt_no, code, slug, item, form, values, received, stored, submitted
             )
@@ -275,7 +275,7 @@ class Service:
         unique: tuple[str, ...] = ()
         if values.get("receipt_no") and "receipt_no" not in problems and "lookup_code" not in problems:
             receipt_no = normalize(values["receipt_no"])
-            if self.own_record(receipt_no, values.get("lookup_code", "")) is None:
+            if await self.own_record(receipt_no, values.get("lookup_code", "")) is None:
                 problems["receipt_no"] = "办件编号或查询码不正确，请核对回执"
             else:
                 target = {"receipt_no": receipt_no}
@@ -286,7 +286,7 @@ class Service:
         if problems:
             raise Invalid(problems)
         submitted = now()
-        rating_no = self.numbers.next("rating", submitted.date())
+        rating_no = await self.numbers.next("rating", submitted.date())
         level = int(values["level"])
         record = {
             "kind": "rating",
@@ -302,7 +302,7 @@ class Service:
         inserts = [Insert("rating", rating_no, record, unique)]
         extra: dict[str, Any] = {"bad": record["bad"]}
         if record["bad"]:  # 差评: a case for the responsible department, in the same write
-            case = self._bad_rating_case(record, submitted)
+            case = await self._bad_rating_case(record, submitted)
             inserts.append(Insert("case", case["receipt_no"], case))
             extra["case_due"] = case["due_date"]
         try:
@@ -311,11 +311,11 @@ class Service:
             raise Conflict("这项服务已经评价过了，每个办件只能评价一次") from None
         return Receipt(rating_no, "", "已评价", extra)
 
-    def _bad_rating_case(self, rating: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+    async def _bad_rating_case(self, rating: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
         """The case a 差评 opens (9.2, 9.3): due in the platform's ``bad_rating_days`` working
         days, with the department responsible for what was rated. A rating of a receipt is
         named (the person can be visited); a rating of a guide page is anonymous."""
-        rated = self.store.get(rating["receipt_no"]) if rating.get("receipt_no") else None
+        rated = await self.store.get(rating["receipt_no"]) if rating.get("receipt_no") else None
         item_ref = (rated or rating).get("item")
         found = self.items_by_code.get((item_ref or {}).get("code", ""))
         if rated is not None and rated["kind"] == "consultation" and rated.get("department"):
@@ -323,7 +323,7 @@ class Service:
         else:
             department = found[1].department if found else ""  # none: the supervisors take it
         due = workdays.add_working_days(at.date(), self.catalog.platform.settings.bad_rating_days)
-        case_no = self.numbers.next("case", at.date())
+        case_no = await self.numbers.next("case", at.date())
         note = f"收到差评（{SATISFACTION_LEVELS.entries[str(rating['level'])]}）"
         return {
             "kind": "case",
@@ -345,16 +345,16 @@ class Service:
 
     # --- lookup ---------------------------------------------------------------------------------
 
-    def lookup(self, receipt_no: str, code: str) -> dict[str, Any] | None:
+    async def lookup(self, receipt_no: str, code: str) -> dict[str, Any] | None:
         """What the submitter may see of their own submission, or None (unknown receipt and
         wrong code alike)."""
-        record = self.own_record(normalize(receipt_no), code)
+        record = await self.own_record(normalize(receipt_no), code)
         if record is None:
             return None
-        return public_view(record, rated=f"rated:{record['receipt_no']}" in self.store)
+        return public_view(record, rated=await self.store.contains(f"rated:{record['receipt_no']}"))
 
-    def own_record(self, receipt_no: str, code: str) -> dict[str, Any] | None:
-        record = self.store.get(receipt_no)
+    async def own_record(self, receipt_no: str, code: str) -> dict[str, Any] | None:
+        record = await self.store.get(receipt_no)
         if record is None or record.get("kind") not in PUBLIC_KINDS:
             self.vault.code_matches(code, "0" * 64)  # the same work as a real check: no timing hint
             return None

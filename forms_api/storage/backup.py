@@ -265,7 +265,8 @@ def verify_store(folder: Path) -> dict[str, int]:
         store = Store(folder)
         try:
             kinds = sorted({p.stem.rpartition("-")[0] for p in (folder / "shards").glob("*.json")})
-            return {kind: store.count(kind) for kind in kinds if store.count(kind)}
+            counts = {kind: await store.count(kind) for kind in kinds}
+            return {kind: n for kind, n in counts.items() if n}
         finally:
             await store.close()
 

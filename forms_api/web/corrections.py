@@ -27,13 +27,13 @@ from .routes import NOT_FOUND, BadRequest, read_payload, service_of, too_often
 APPLICANT = workflow.Actor("申请人", "applicant")
 
 
-def _own(request: Request, code: str) -> dict[str, Any] | Response:
+async def _own(request: Request, code: str) -> dict[str, Any] | Response:
     """The applicant's own record, or the answer to give instead."""
     if refusal := too_often(request, request.app.state.lookup_limiter, "查询"):
         return refusal
     service = service_of(request)
     receipt_no = request.path_params["receipt_no"]
-    record = service.own_record(receipt_no.strip().upper(), code) if code else None
+    record = await service.own_record(receipt_no.strip().upper(), code) if code else None
     if record is None:
         return error_response(request, 404, "not_found", NOT_FOUND)
     return record
@@ -67,7 +67,7 @@ def _form(
 
 async def correction_form(request: Request) -> Response:
     code = request.query_params.get("code", "")
-    record = _own(request, code)
+    record = await _own(request, code)
     if isinstance(record, Response):
         return record
     if record["status"] != CORRECTION:
@@ -83,7 +83,7 @@ async def send_correction(request: Request) -> Response:
     except BadRequest as bad:
         return error_response(request, bad.status, bad.code, bad.message)
     code = str(values.get("code", ""))
-    record = _own(request, code)
+    record = await _own(request, code)
     if isinstance(record, Response):
         return record
     casework: Casework = request.app.state.casework
@@ -113,7 +113,7 @@ async def send_correction(request: Request) -> Response:
 
 
 async def result_file(request: Request) -> Response:
-    record = _own(request, request.query_params.get("code", ""))
+    record = await _own(request, request.query_params.get("code", ""))
     if isinstance(record, Response):
         return record
     file = (record.get("result") or {}).get("file")

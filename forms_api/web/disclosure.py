@@ -58,5 +58,5 @@ async def page(request: Request) -> Response:
     if disclosure is None or not disclosure.available:
         return HTMLResponse("<h1>404</h1>", 404)
     service = request.app.state.service
-    html = disclosure.render(rows(service.store), service.catalog.platform)
+    html = disclosure.render(await rows(service.store), service.catalog.platform)
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})

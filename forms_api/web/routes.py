@@ -151,7 +151,7 @@ async def lookup(request: Request) -> Response:
     code = request.query_params.get("code", "")
     if refusal := too_often(request, request.app.state.lookup_limiter, "查询"):
         return refusal
-    view = service.lookup(receipt_no, code) if receipt_no and code else None
+    view = await service.lookup(receipt_no, code) if receipt_no and code else None
     if view is None:
         # an unknown receipt and a wrong code answer alike, so that receipts cannot be probed
         return error_response(request, 404, "not_found", NOT_FOUND)
@@ -162,7 +162,7 @@ async def lookup(request: Request) -> Response:
 
 async def health(request: Request) -> Response:
     store = service_of(request).store
-    counts = {kind: store.count(kind) for kind in ("consultation", "application", "rating")}
+    counts = {kind: await store.count(kind) for kind in ("consultation", "application", "rating")}
     return JSONResponse({"status": "ok", "records": counts})
 
 

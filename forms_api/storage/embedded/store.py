@@ -11,6 +11,7 @@ import asyncio
 import fcntl
 import gc
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ CHECKPOINT_RECORDS = 5000
 """Journal records after which the changed shards are written out and the journal shortened."""
 CHECKPOINT_SECONDS = 30.0
 """…or the time since the first change after the last checkpoint."""
+
+NUMBERED = re.compile(r"([A-Z]{2}\d{8})-(\d{6})")
+"""A key numbered in a series (``ZX20261124-000123``): where ``next_number`` continues from."""
 
 KEYS = "_keys"
 """Where a document keeps its keys, so that the index can be rebuilt from the shards."""
@@ -103,6 +107,8 @@ class Store:
         self._journal = Journal(self.folder / "journal")
         self._shards: dict[str, list[Shard]] = {}
         self._index: dict[str, Location] = {}
+        self._numbers: dict[str, int] = {}
+        """The last number of each series, from the numbered keys stored (``next_number``)."""
         self._pending: set[str] = set()
         self._seq = 0
         """The last sequence number handed out."""
@@ -125,25 +131,35 @@ class Store:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    async def get(self, key: str) -> dict[str, Any] | None:
         """A copy of the document stored under ``key`` (or one of its further keys)."""
         location = self._index.get(key)
         if location is None:
             return None
         return _public(self._kinds[location.kind].documents[location.position])
 
-    def __contains__(self, key: str) -> bool:
+    async def contains(self, key: str) -> bool:
+        """Whether ``key`` (or a further key such as ``rated:…``) is taken."""
         return key in self._index
 
     def keys(self, prefix: str = "") -> list[str]:
+        """Every key taken (for this engine's own tests and tools)."""
         return [key for key in self._index if key.startswith(prefix)]
+
+    async def next_number(self, series: str) -> int:
+        """The next number of ``series`` (``ZX20261124``): one more than the last handed out
+        or stored as a key ``<series>-<number>``, so numbering continues after a restart."""
+        number = self._numbers.get(series, 0) + 1
+        self._numbers[series] = number
+        return number
 
     def documents(self, kind: str) -> Iterator[dict[str, Any]]:
         """Copies of every document of ``kind``, oldest first (for reading a copy of the store)."""
-        for document in self.snapshot(Query(kind), newest_first=False):
+        index = self._kinds.get(kind)
+        for document in index.documents if index is not None else ():
             yield _public(document)
 
-    def find(
+    async def find(
         self, query: Query, limit: int, *, after: Cursor | None = None, before: Cursor | None = None
     ) -> Page:
         """A page of at most ``limit`` copies of the documents ``query`` selects, newest first:
@@ -154,7 +170,7 @@ class Store:
         if before is not None:
             positions = index.select(query, limit + 1, above=before.position)
             if len(positions) <= limit:  # reached the newest: that is the first page
-                return self.find(query, limit)
+                return await self.find(query, limit)
             positions = positions[:limit][::-1]
             more_before, more_after = True, True
         else:
@@ -168,7 +184,7 @@ class Store:
             previous=Cursor(positions[0]) if more_before and positions else None,
         )
 
-    def tally(self, queries: Mapping[str, Query]) -> dict[str, int]:
+    async def tally(self, queries: Mapping[str, Query]) -> dict[str, int]:
         """How many documents each of ``queries`` selects, by the same names."""
         counts = {}
         for name, query in queries.items():
@@ -176,7 +192,7 @@ class Store:
             counts[name] = index.count(query) if index is not None else 0
         return counts
 
-    def snapshot(self, query: Query, *, newest_first: bool = True) -> list[dict[str, Any]]:
+    async def snapshot(self, query: Query, *, newest_first: bool = True) -> list[dict[str, Any]]:
         """The stored documents ``query`` selects, as they are now, for reading in another
         thread (an export): the store never changes a stored document in place, so these stay
         whole and unchanged whatever is written meanwhile. They carry the store's own key
@@ -189,7 +205,7 @@ class Store:
             positions.reverse()
         return [index.documents[p] for p in positions]
 
-    def count(self, kind: str) -> int:
+    async def count(self, kind: str) -> int:
         index = self._kinds.get(kind)
         return len(index) if index is not None else 0
 
@@ -334,12 +350,19 @@ class Store:
             location = Location(kind, record["shard"], record["doc_id"], position)
             for key in document[KEYS]:
                 self._index[key] = location
+                self._count_number(key)
         else:
             location = self._index[record["key"]]
             index = self._kinds[location.kind]
             document = {**index.documents[location.position], **record["fields"]}  # copy on write
             self._shard(location).put(location.doc_id, document)
             index.replace(location.position, document, self._columns(document))
+
+    def _count_number(self, key: str) -> None:
+        if (match := NUMBERED.fullmatch(key)) is not None:
+            series, number = match[1], int(match[2])
+            if number > self._numbers.get(series, 0):
+                self._numbers[series] = number
 
     def _checkpoint_due(self) -> bool:
         if self._checkpoint_task is not None and not self._checkpoint_task.done():
@@ -403,6 +426,7 @@ class Store:
                     location = Location(kind, shard.number, doc_id, position)
                     for key in document.get(KEYS, []):
                         self._index[key] = location
+                        self._count_number(key)
         self._seq = self._applied = checkpoint
         for record in self._journal.replay(checkpoint):
             self._apply(record)
