@@ -35,7 +35,7 @@ from forms_api.domain.staff.accounts import Accounts
 from forms_api.domain.submissions import Service
 from forms_api.storage import uploads
 from forms_api.storage.crypto import Vault
-from forms_api.storage.embedded import Store
+from forms_api.storage.engines import open_store
 from forms_api.web import corrections, disclosure, openapi
 from forms_api.web.disclosure import DisclosurePage
 from forms_api.web.limits import MB, BodyLimit, RateLimiter
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = Store(settings.store_dir, freeze_gc=True, columns=columns_of)
+        store = await open_store(settings, columns=columns_of, freeze_gc=True)
         if removed := uploads.clear_tmp(settings.uploads_dir):
             log.warning("removed %d unfinished upload(s) left by an earlier crash", removed)
         if removed := clear_exports(settings.data_dir):

@@ -65,6 +65,14 @@ class Settings:
     """A file holding the mail server's password (instead of ``smtp_password``)."""
     smtp_ca_file: Path | None = None
     """Certificates to trust instead of the system's, for a mail server with an internal CA."""
+    database_url: str = field(default="", repr=False)
+    """``postgresql://user:password@host:5432/ipps``: keep the records in PostgreSQL (several
+    workers and hosts) instead of the embedded store under ``data_dir``; empty: embedded."""
+
+    @property
+    def engine(self) -> str:
+        """``postgres`` with a ``database_url``, else ``embedded``."""
+        return "postgres" if self.database_url else "embedded"
 
     @property
     def store_dir(self) -> Path:
@@ -156,6 +164,17 @@ def check_smtp_security(value: Any) -> str:
     return security
 
 
+def check_database_url(value: Any) -> str:
+    """``value`` as a ``database_url`` (empty: the embedded store), or SettingsError."""
+    url = str(value).strip()
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        shown = url.split("@")[-1] if "@" in url else url  # never print a password
+        raise SettingsError(
+            f"设置 database_url 的值「…{shown}」无效，应为 postgresql://用户名:密码@主机:端口/数据库名"
+        )
+    return url
+
+
 def _check_one_password(settings: Settings) -> None:
     if settings.smtp_password and settings.smtp_password_file is not None:
         raise SettingsError("smtp_password 与 smtp_password_file 只能设置其中一个")
@@ -184,6 +203,8 @@ def _convert(name: str, value: Any, spec: dataclasses.Field[Any]) -> Any:
             parse_rate(str(value))
         if name == "smtp_security":
             return check_smtp_security(value)
+        if name == "database_url":
+            return check_database_url(value)
         if isinstance(value, dict | list):
             raise ValueError
         return str(value).strip() if name.startswith("smtp_") and name != "smtp_password" else str(value)

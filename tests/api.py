@@ -137,10 +137,19 @@ def service_of(client: Any) -> Any:
     return Blocking(client, client.app.state.service)
 
 
-def store_bytes(data_dir: Path) -> bytes:
-    """Everything the store and uploads wrote to disk, concatenated (for plaintext checks)."""
+def store_bytes(data_dir: Path, client: Any = None) -> bytes:
+    """Everything the service wrote to disk, concatenated (for plaintext checks): the files
+    under ``data_dir`` and, when ``client`` runs on PostgreSQL, every stored row as text."""
     out = io.BytesIO()
     for path in sorted(data_dir.rglob("*")):
         if path.is_file():
             out.write(path.read_bytes())
+    url = client.app.state.service.settings.database_url if client is not None else ""
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            for table in ("records", "record_keys", "counts", "numbering"):
+                for row in connection.execute(f"SELECT t::text FROM {table} t"):
+                    out.write(row[0].encode("utf-8"))
     return out.getvalue()

@@ -169,9 +169,26 @@ def service_url(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture
-def api(built_site: Path, tmp_path: Path) -> Iterator[Any]:
-    """An in-process client of the forms service (no rate limit), its data in ``tmp_path/data``."""
+def api(built_site: Path, tmp_path: Path, engine: Any) -> Iterator[Any]:
+    """An in-process client of the forms service (no rate limit), its data in ``tmp_path/data``
+    and its records in the ``engine`` (each test using it runs on both engines)."""
     from tests.api import client
 
-    with client(built_site, tmp_path / "data") as test_client:
+    with client(built_site, tmp_path / "data", database_url=engine.url or "") as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """A throwaway PostgreSQL cluster for the session (None where the binaries are missing)."""
+    from tests.engines import pg_cluster_fixture
+
+    yield from pg_cluster_fixture()
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def engine(request: pytest.FixtureRequest, pg_cluster: Any, tmp_path: Path) -> Any:
+    """The storage engine a test runs on: each such test runs on both."""
+    from tests.engines import engine_for
+
+    return engine_for(request.param, pg_cluster, tmp_path)

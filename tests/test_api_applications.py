@@ -210,7 +210,7 @@ def test_the_due_date_counts_a_make_up_working_saturday(api, monkeypatch) -> Non
 def test_id_and_phone_numbers_are_encrypted_at_rest(api, tmp_path) -> None:
     number = id_number("35010219800101123")
     receipt_no = submit(api, pledge_fields(id_number=number, phone="13912345678")).json()["receipt_no"]
-    on_disk = store_bytes(tmp_path / "data")
+    on_disk = store_bytes(tmp_path / "data", api)
     assert number.encode() not in on_disk
     assert b"13912345678" not in on_disk
     applicant = record_of(api, receipt_no)["applicant"]

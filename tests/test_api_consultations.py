@@ -138,6 +138,6 @@ def test_non_text_values_are_refused_not_crashed_on(api) -> None:
 
 def test_phone_numbers_are_not_stored_in_plain_text(api, tmp_path) -> None:
     api.post("/api/consultations", json=consultation(phone="13912345678"))
-    stored = store_bytes(tmp_path / "data")
+    stored = store_bytes(tmp_path / "data", api)
     assert b"13912345678" not in stored
     assert "林晓".encode() in stored or b"\\u6797" in stored  # the record itself was written

@@ -22,8 +22,8 @@ HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture
-def console(built_site: Path, tmp_path: Path) -> Iterator[Any]:
-    with console_client(built_site, tmp_path / "data") as test_client:
+def console(built_site: Path, tmp_path: Path, engine: Any) -> Iterator[Any]:
+    with console_client(built_site, tmp_path / "data", database_url=engine.url or "") as test_client:
         yield test_client
 
 

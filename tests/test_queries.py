@@ -125,12 +125,12 @@ async def pages(store: Store, query: Query, limit: int) -> list[int]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=operations, asked=st.lists(queries(), min_size=1, max_size=6), limit=st.integers(1, 7))
 def test_pages_and_counts_equal_checking_every_document(
-    tmp_path_factory: Any, plan: list[Any], asked: list[Query], limit: int
+    engine: Any, plan: list[Any], asked: list[Query], limit: int
 ) -> None:
-    folder = tmp_path_factory.mktemp("queries")
+    engine.empty()
 
     async def scenario() -> None:
-        store = Store(folder, columns=columns)
+        store = await engine.open(columns)
         documents = await apply(store, plan)
         for query in asked:
             wanted = expected(documents, query)
@@ -139,7 +139,7 @@ def test_pages_and_counts_equal_checking_every_document(
             assert await store.tally({"q": query}) == {"q": len(wanted)}
             assert [d["n"] for d in await store.snapshot(query)] == wanted
         await store.close()
-        reopened = Store(folder, columns=columns)  # rebuilt from shards and journal
+        reopened = await engine.open(columns)  # the embedded store rebuilt from shards and journal
         try:
             for query in asked:
                 assert [
@@ -152,14 +152,14 @@ def test_pages_and_counts_equal_checking_every_document(
     run(scenario())
 
 
-def test_a_cursor_survives_a_restart_and_new_documents(tmp_path: Path) -> None:
+def test_a_cursor_survives_a_restart_and_new_documents(engine: Any) -> None:
     async def scenario() -> None:
-        store = Store(tmp_path, columns=columns)
+        store = await engine.open(columns)
         for n in range(30):
             await store.insert("k", f"K{n}", {"n": n, "status": STATUSES[n % 2]})
         first = await store.find(Query("k", status={"新"}), 5)
         await store.close()
-        store = Store(tmp_path, columns=columns)
+        store = await engine.open(columns)
         await store.insert("k", "K30", {"n": 30, "status": "新"})  # newer: not on the next page
         second = await store.find(Query("k", status={"新"}), 5, after=first.next)
         assert [row["n"] for row in first.rows] == [28, 26, 24, 22, 20]
@@ -179,8 +179,9 @@ def test_an_unusable_cursor_is_no_cursor() -> None:
 
 
 def test_a_snapshot_keeps_the_documents_as_they_were_taken(tmp_path: Path) -> None:
-    """An export reads a snapshot in a worker thread while requests change the store: the
-    documents it holds never change under it (updates store new documents)."""
+    """An export reads a snapshot in a forked child while requests change the store: the
+    documents the embedded store hands over never change under it (updates store new
+    documents; PostgreSQL reads in a transaction of its own)."""
 
     async def scenario() -> None:
         store = Store(tmp_path, columns=columns)

@@ -14,6 +14,11 @@ from typing import Any
 
 from .options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
 
+POSTGRES_NOT_YET = (
+    "已设置 database_url：办件数据保存在 PostgreSQL 中，ipps {command} 目前只处理内嵌存储（数据目录下的 store/）。"
+    "请用 pg_dump / pg_restore 备份和恢复数据库，并另行备份数据目录下的 uploads/ 和加密密钥。"
+)
+
 KEY_REMINDER = (
     "提醒：备份中不含加密密钥。请另行妥善保管密钥文件 {key}（不要与备份放在一起）；"
     "没有它，恢复后的电话号码和证件号码无法解密。"
@@ -61,6 +66,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     if (settings := settings_from(args)) is None:
         return EXIT_USAGE
+    if settings.database_url:
+        print(POSTGRES_NOT_YET.format(command="backup"), file=sys.stderr)
+        return EXIT_FAILED
     try:
         result = backup(settings.data_dir, args.dest, key_path=settings.key_path, with_key=args.with_key)
     except (BackupError, OSError) as exc:
@@ -80,6 +88,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     if (settings := settings_from(args)) is None:
         return EXIT_USAGE
+    if settings.database_url:
+        print(POSTGRES_NOT_YET.format(command="restore"), file=sys.stderr)
+        return EXIT_FAILED
     try:
         result = restore(args.src, settings.data_dir, key_path=settings.key_path, force=args.force)
     except StoreLocked as exc:

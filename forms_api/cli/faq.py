@@ -67,7 +67,13 @@ def cmd_faq_export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     shown = _shown(settings.catalog_dir / "faq.yml")
     try:
-        result = export(settings.store_dir, settings.catalog_dir, today=today(), dry_run=args.dry_run)
+        result = export(
+            settings.store_dir,
+            settings.catalog_dir,
+            today=today(),
+            dry_run=args.dry_run,
+            database_url=settings.database_url,
+        )
     except FaqFileInvalid as exc:
         for problem in exc.problems:
             print(dataclasses.replace(problem, path=shown).format(), file=sys.stderr)

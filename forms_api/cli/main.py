@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from generator import cli as catalog_cli
 
-from . import backup, faq, report, results, serve, text, users
+from . import backup, db, faq, report, results, serve, text, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     faq.add_commands(commands)
     report.add_commands(commands)
     results.add_commands(commands)
+    db.add_commands(commands)
     return parser
 
 

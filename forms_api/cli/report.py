@@ -23,9 +23,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,7 +117,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     taken = today()
     try:
         catalog = read_catalog(settings.catalog_dir)
-        records = read_records(settings.store_dir)
+        records = read_records(settings)
         try:
             report = build(catalog, records, start, end, as_of=taken)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a record of an unexpected shape
@@ -169,41 +167,23 @@ def read_catalog(catalog_dir: Path, *, without: tuple[str, ...] = ()) -> Any:
     return catalog
 
 
-def read_records(store_dir: Path) -> dict[str, list[dict[str, Any]]]:
-    """Every record of the kinds the report reads, from a consistent copy of the store at
-    ``store_dir`` (the server may hold it open), by kind."""
+def read_records(settings: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every record of the kinds the report reads, by kind: from PostgreSQL, or from a
+    consistent copy of the embedded store (the server may hold it open)."""
     from forms_api.domain.evaluation.report import KINDS
-    from forms_api.storage.backup import BackupError, copy_store, run_in_own_loop
-    from forms_api.storage.embedded import Store
+    from forms_api.storage.offline import ReadFailed, read
+    from forms_api.storage.query import Query
 
-    store_dir = Path(store_dir)
-    if not store_dir.is_dir():
+    store_dir = Path(settings.store_dir)
+    if not settings.database_url and not store_dir.is_dir():
         raise ReportError(
             f"没有找到办件数据 {store_dir}：数据目录不对（可用 --data-dir 指定），或还没有任何办件"
         )
-    work = Path(tempfile.mkdtemp(prefix="ipps-report-"))
     try:
-        copy = work / "store"
-        try:
-            copy_store(store_dir, copy)
-        except BackupError as error:
-            raise ReportError(str(error)) from None
-        except OSError as error:
-            raise ReportError(f"无法复制办件数据 {store_dir}（{error.strerror or error}）") from None
-
-        async def read() -> dict[str, list[dict[str, Any]]]:
-            store = Store(copy)
-            try:
-                return {kind: list(store.documents(kind)) for kind in KINDS}
-            finally:
-                await store.close()
-
-        try:
-            return run_in_own_loop(read())
-        except Exception as error:
-            raise ReportError(f"办件数据 {store_dir} 无法读取（{type(error).__name__}: {error}）") from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        found = read(store_dir, settings.database_url, [Query(kind) for kind in KINDS])
+    except ReadFailed as error:
+        raise ReportError(str(error)) from None
+    return dict(zip(KINDS, found, strict=True))
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def cmd_results_export(args: argparse.Namespace) -> int:
     taken = report.today()
     try:
         catalog = report.read_catalog(settings.catalog_dir, without=(RESULTS_KIND.name,))
-        records = report.read_records(settings.store_dir)
+        records = report.read_records(settings)
         try:
             exported = build(catalog, records, start, end, as_of=taken)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a record of an unexpected shape

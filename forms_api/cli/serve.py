@@ -30,15 +30,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from forms_api.app import create_app
     from forms_api.settings import SettingsError, load
-    from forms_api.storage.embedded.store import probe_lock
+    from forms_api.storage.embedded.store import StoreUnavailable
+    from forms_api.storage.engines import check_before_serving
+    from forms_api.storage.postgres.migrations import SchemaMismatch
 
     try:
         settings = load()
         if args.site_dir is not None:
             settings = dataclasses.replace(settings, site_dir=args.site_dir)
-        probe_lock(settings.store_dir)
+        check_before_serving(settings)
         app = create_app(settings)
-    except (SettingsError, FileNotFoundError, OSError) as exc:
+    except (SettingsError, FileNotFoundError, OSError, SchemaMismatch, StoreUnavailable) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     print(f"网站和在线服务：http://{args.host}:{args.port}/（按 Ctrl+C 停止）")

@@ -7,9 +7,8 @@ those not yet in the handbook to ``faq.yml``, and an editor polishes them before
 request is merged.
 
 Reading the store
-    The server holds the store's lock while it runs, so the store is never opened in place:
-    :func:`forms_api.storage.backup.copy_store` copies it consistently into a temporary folder, which
-    is opened with :class:`~forms_api.storage.embedded.Store` and removed afterwards.
+    Beside a running server: the consultations marked as candidates are read from a
+    consistent copy of the embedded store or from PostgreSQL (:mod:`forms_api.storage.offline`).
 
 Personal data
     Only the subject, the message and the reply text are read from a record, with its receipt
@@ -32,8 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +39,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from forms_api.storage.backup import BackupError, copy_store, run_in_own_loop
 from forms_api.storage.catalog_text import dump_yaml, write_atomically
-from forms_api.storage.embedded import Store
+from forms_api.storage.offline import ReadFailed, read
 from forms_api.storage.query import Query
 from generator.catalog import check_catalog
 from generator.problems import Problem
@@ -125,19 +121,22 @@ class ExportResult:
 # --- the whole export ------------------------------------------------------------------------------
 
 
-def export(store_dir: Path, catalog_dir: Path, *, today: dt.date, dry_run: bool = False) -> ExportResult:
-    """Append the FAQ candidates of the store at ``store_dir`` that ``catalog_dir/faq.yml``
-    does not have yet; with ``dry_run`` only work out what would be appended."""
+def export(
+    store_dir: Path, catalog_dir: Path, *, today: dt.date, dry_run: bool = False, database_url: str = ""
+) -> ExportResult:
+    """Append the FAQ candidates of the store (at ``store_dir``, or in PostgreSQL at
+    ``database_url``) that ``catalog_dir/faq.yml`` does not have yet; with ``dry_run`` only
+    work out what would be appended."""
     store_dir, catalog_dir = Path(store_dir), Path(catalog_dir)
     path = catalog_dir / FAQ_FILE
     if not catalog_dir.is_dir():
         raise ExportError(f"目录文件夹 {catalog_dir} 不存在")
     items, existing = _catalog(catalog_dir)
-    if not store_dir.is_dir():
+    if not database_url and not store_dir.is_dir():
         raise ExportError(
             f"没有找到办件数据 {store_dir}：还没有咨询留言，或数据目录不对（可用 --data-dir 指定）"
         )
-    candidates = read_candidates(store_dir, items)
+    candidates = read_candidates(store_dir, items, database_url)
     added = [c for c in candidates if c.source not in existing]
     result = ExportResult(path, added, len(candidates), redactions=sum(c.redactions for c in added))
     if not added:
@@ -187,36 +186,15 @@ def _catalog(catalog_dir: Path) -> tuple[Items, set[str]]:
 # --- reading the store ------------------------------------------------------------------------------
 
 
-def read_candidates(store_dir: Path, items: Items) -> list[Candidate]:
+def read_candidates(store_dir: Path, items: Items, database_url: str = "") -> list[Candidate]:
     """Every consultation marked as a FAQ candidate that has a reply, by receipt number."""
-    work = Path(tempfile.mkdtemp(prefix="ipps-faq-"))
     try:
-        copy = work / "store"
-        try:
-            copy_store(store_dir, copy)
-        except BackupError as error:
-            raise ExportError(str(error)) from None
-        except OSError as error:
-            raise ExportError(f"无法复制办件数据 {store_dir}：{error.strerror or error}") from None
-
-        async def read() -> list[Candidate]:
-            store = Store(copy, columns=columns_of)
-            try:  # the consultations marked as FAQ candidates, from the index
-                return [
-                    candidate(record, items)
-                    for record in await store.snapshot(Query("consultation", flag=True))
-                    if is_candidate(record)
-                ]
-            finally:
-                await store.close()
-
-        try:
-            found = run_in_own_loop(read())
-        except Exception as error:
-            raise ExportError(f"办件数据 {store_dir} 无法读取（{type(error).__name__}: {error}）") from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return sorted(found, key=lambda c: c.source)
+        [marked] = read(store_dir, database_url, [Query("consultation", flag=True)], columns=columns_of)
+    except ReadFailed as error:
+        raise ExportError(str(error)) from None
+    return sorted(
+        (candidate(record, items) for record in marked if is_candidate(record)), key=lambda c: c.source
+    )
 
 
 def is_candidate(record: Mapping[str, Any]) -> bool:

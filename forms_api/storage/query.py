@@ -17,7 +17,7 @@ costs). Counts (:meth:`tally`) take several queries at once, as a queue page sho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -156,3 +156,32 @@ class Page:
     """Where the next (older) page starts; None on the last page."""
     previous: Cursor | None = None
     """Where the previous (newer) page ends; None on the first page."""
+
+
+Select = Callable[[int, "int | None", "int | None"], Awaitable[list[tuple[int, dict[str, Any]]]]]
+"""An engine's primitive: ``(limit, below, above)`` -> up to ``limit`` ``(position, document)``
+pairs, newest first below ``below`` (all when None) or oldest first above ``above``."""
+
+
+async def page_of(select: Select, limit: int, after: Cursor | None, before: Cursor | None) -> Page:
+    """The page :meth:`find` answers, from an engine's :data:`Select`: the first page, the one
+    after ``after`` (older) or the one before ``before`` (newer; the first page once fewer
+    than a page are newer), with the cursors of the pages around it. One rule, both engines."""
+    if limit < 1:
+        return Page()
+    if before is not None:
+        found = await select(limit + 1, None, before.position)
+        if len(found) <= limit:  # reached the newest: that is the first page
+            return await page_of(select, limit, None, None)
+        found = found[:limit][::-1]
+        more_before, more_after = True, True
+    else:
+        found = await select(limit + 1, after.position if after else None, None)
+        more_after = len(found) > limit
+        found = found[:limit]
+        more_before = after is not None and bool(found)
+    return Page(
+        rows=[document for _, document in found],
+        next=Cursor(found[-1][0]) if more_after and found else None,
+        previous=Cursor(found[0][0]) if more_before and found else None,
+    )

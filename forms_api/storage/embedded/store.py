@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..query import Cursor, Indexer, Page, Query, no_columns
+from ..query import Cursor, Indexer, Page, Query, no_columns, page_of
 from .index import KindIndex
 from .journal import Journal, decode, encode
 from .shards import Shard
@@ -165,24 +165,16 @@ class Store:
         """A page of at most ``limit`` copies of the documents ``query`` selects, newest first:
         the first page, the one after ``after`` (older) or the one before ``before`` (newer)."""
         index = self._kinds.get(query.kind)
-        if index is None or limit < 1:
+        if index is None:
             return Page()
-        if before is not None:
-            positions = index.select(query, limit + 1, above=before.position)
-            if len(positions) <= limit:  # reached the newest: that is the first page
-                return await self.find(query, limit)
-            positions = positions[:limit][::-1]
-            more_before, more_after = True, True
-        else:
-            positions = index.select(query, limit + 1, below=after.position if after else None)
-            more_after = len(positions) > limit
-            positions = positions[:limit]
-            more_before = after is not None and bool(positions)
-        return Page(
-            rows=[_public(index.documents[p]) for p in positions],
-            next=Cursor(positions[-1]) if more_after and positions else None,
-            previous=Cursor(positions[0]) if more_before and positions else None,
-        )
+
+        async def select(
+            limit: int, below: int | None, above: int | None
+        ) -> list[tuple[int, dict[str, Any]]]:
+            positions = index.select(query, limit, below=below, above=above)
+            return [(p, _public(index.documents[p])) for p in positions]
+
+        return await page_of(select, limit, after, before)
 
     async def tally(self, queries: Mapping[str, Query]) -> dict[str, int]:
         """How many documents each of ``queries`` selects, by the same names."""

@@ -1,0 +1,45 @@
+"""Which store the service opens: the embedded one under the data directory (the default), or
+PostgreSQL when ``database_url`` is set. Both answer the same interface (see
+:class:`forms_api.storage.embedded.Store`); the tests run the store and service suites on both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forms_api.settings import Settings
+
+from .query import Indexer, no_columns
+
+
+async def open_store(settings: Settings, *, columns: Indexer = no_columns, freeze_gc: bool = False) -> Any:
+    """The store the settings name, open. PostgreSQL: raises
+    :class:`~.postgres.migrations.SchemaMismatch` for a database whose schema is not this
+    code's, :class:`~.embedded.store.StoreUnavailable` when it cannot be reached."""
+    if settings.engine == "postgres":
+        from .postgres.store import PostgresStore
+
+        return await PostgresStore.open(settings.database_url, columns=columns)
+    from .embedded import Store
+
+    return Store(settings.store_dir, freeze_gc=freeze_gc, columns=columns)
+
+
+def check_before_serving(settings: Settings) -> None:
+    """What must hold before ``ipps serve`` starts: the embedded store not open in another
+    process (:class:`~.embedded.StoreLocked`), a PostgreSQL database reachable and at this
+    code's schema version (:class:`~.postgres.migrations.SchemaMismatch`)."""
+    if settings.engine == "embedded":
+        from .embedded.store import probe_lock
+
+        probe_lock(settings.store_dir)
+        return
+    import psycopg
+
+    from .embedded.store import StoreUnavailable
+    from .postgres import migrations
+
+    try:
+        with psycopg.connect(settings.database_url, connect_timeout=10) as connection:
+            migrations.check(migrations.version_of(connection))
+    except psycopg.OperationalError as error:
+        raise StoreUnavailable(f"无法连接数据库：{str(error).strip().splitlines()[0]}") from None

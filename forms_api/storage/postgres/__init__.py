@@ -1,0 +1,1 @@
+"""The PostgreSQL store (:mod:`.store`) and its schema migrations (:mod:`.migrations`)."""
