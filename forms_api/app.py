@@ -33,12 +33,12 @@ from forms_api.domain.columns import columns_of
 from forms_api.domain.measures import Measures
 from forms_api.domain.staff.accounts import Accounts
 from forms_api.domain.submissions import Service
-from forms_api.storage import uploads
+from forms_api.storage.blobs import blobs_for
 from forms_api.storage.crypto import Vault
 from forms_api.storage.engines import open_store
 from forms_api.web import corrections, disclosure, openapi
 from forms_api.web.disclosure import DisclosurePage
-from forms_api.web.limits import MB, BodyLimit, RateLimiter
+from forms_api.web.limits import MB, BodyLimit
 from forms_api.web.pages import Pages
 from forms_api.web.responses import error_response
 from forms_api.web.routes import ROUTES
@@ -73,20 +73,32 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await open_store(settings, columns=columns_of, freeze_gc=True)
-        if removed := uploads.clear_tmp(settings.uploads_dir):
+        blobs = blobs_for(settings)
+        if removed := blobs.clear_tmp():
             log.warning("removed %d unfinished upload(s) left by an earlier crash", removed)
         if removed := clear_exports(settings.data_dir):
             log.warning("removed %d export file(s) left by an earlier crash", removed)
-        service = Service(settings, catalog, store, Vault.open(settings.key_path))
+        vault, sessions = Vault.open(settings.key_path), SessionManager.open(settings.data_dir)
+        await store.check_keys({"data": vault.fingerprint, "session": sessions.fingerprint})
+        service = Service(settings, catalog, store, vault, blobs)
         app.state.service = service
         app.state.casework = Casework(service, notifier)
         app.state.measures = Measures(service)
         app.state.pages = Pages(site_dir, service, {"staff": console_routes.TEMPLATES})
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
-        app.state.console = Console(Accounts(settings.data_dir), SessionManager.open(settings.data_dir))
+        accounts = Accounts.of(settings)
+        app.state.console = Console(accounts, sessions)
+        if rate := settings.rate:
+            app.state.submission_limiter = store.limiter("submissions", *rate)
+            app.state.lookup_limiter = store.limiter("lookups", rate[0] * LOOKUPS_PER_SUBMISSION, rate[1])
+            # Password guesses per client address, over and above the per-account lockout: one
+            # address cannot try many accounts quickly either. Off with the other limits.
+            app.state.login_limiter = store.limiter("logins", *LOGINS_PER_MINUTE)
         try:
             yield
         finally:
+            accounts.close()
+            blobs.close()
             await store.close()
 
     middleware = [
@@ -113,12 +125,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
         lifespan=lifespan,
     )
-    rate = settings.rate
-    app.state.submission_limiter = RateLimiter(*rate) if rate else None
-    app.state.lookup_limiter = RateLimiter(rate[0] * LOOKUPS_PER_SUBMISSION, rate[1]) if rate else None
-    # Password guesses per client address, over and above the per-account lockout: one address
-    # cannot try many accounts quickly either. Off with the other limits (rate_limit = 0).
-    app.state.login_limiter = RateLimiter(*LOGINS_PER_MINUTE) if rate else None
+    app.state.submission_limiter = app.state.lookup_limiter = app.state.login_limiter = None
     app.state.openapi = openapi.build(catalog.platform.name)
     app.state.pages = None
     app.state.disclosure = None

@@ -149,7 +149,7 @@ def store_bytes(data_dir: Path, client: Any = None) -> bytes:
         import psycopg
 
         with psycopg.connect(url) as connection:
-            for table in ("records", "record_keys", "counts", "numbering"):
+            for table in ("records", "record_keys", "counts", "numbering", "shared_files", "blob_chunks"):
                 for row in connection.execute(f"SELECT t::text FROM {table} t"):
                     out.write(row[0].encode("utf-8"))
     return out.getvalue()

@@ -28,19 +28,24 @@ STAFF = {
 """One member of staff per role (two handlers of different departments): name -> (role, departments)."""
 
 
-def add_staff(data_dir: Path) -> Accounts:
+def add_staff(data_dir: Path, database_url: str = "") -> None:
+    """The accounts of :data:`STAFF`, where the engine keeps accounts (the data folder, or the
+    database named by ``database_url``)."""
+    from forms_api.settings import Settings
     from generator.catalog import load_catalog
 
     known = list(load_catalog(SAMPLE_CATALOG).departments)
-    accounts = Accounts(data_dir, hasher=FAST)
-    for name, (role, departments) in STAFF.items():
-        accounts.add(name, role, PASSWORD, list(departments), known_departments=known)
-    return accounts
+    accounts = Accounts.of(Settings(data_dir=data_dir, database_url=database_url), hasher=FAST)
+    try:
+        for name, (role, departments) in STAFF.items():
+            accounts.add(name, role, PASSWORD, list(departments), known_departments=known)
+    finally:
+        accounts.close()
 
 
 @contextlib.contextmanager
 def console_client(site_dir: Path, data_dir: Path, **settings: Any) -> Iterator[Any]:
-    add_staff(data_dir)
+    add_staff(data_dir, settings.get("database_url", ""))
     with client(site_dir, data_dir, **settings) as test_client:
         yield test_client
 

@@ -44,7 +44,10 @@ class Engine:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as connection:
-            connection.execute("TRUNCATE records, record_keys, counts, numbering RESTART IDENTITY")
+            connection.execute(
+                "TRUNCATE records, record_keys, counts, numbering, rate_limits, shared_files,"
+                " key_fingerprints, blobs, blob_chunks RESTART IDENTITY"
+            )
 
 
 def pg_cluster_fixture() -> Iterator[Cluster | None]:

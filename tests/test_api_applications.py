@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import re
 import stat
-from pathlib import Path
 
 import pytest
 
@@ -40,11 +39,9 @@ def submit(api, fields=None, files=None):
     )
 
 
-def stored_files(data_dir: Path) -> list[Path]:
-    uploads = data_dir / "uploads"
-    if not uploads.exists():
-        return []
-    return [p for p in uploads.rglob("*") if p.is_file() and p.relative_to(uploads).parts[0] != "tmp"]
+def stored_files(api) -> list[str]:
+    """The names of the files the service's blob store holds (a folder, or the database)."""
+    return list(api.app.state.service.blobs.names())
 
 
 def record_of(api, receipt_no: str) -> dict:
@@ -87,13 +84,16 @@ def test_the_record_is_the_acceptance_form_with_each_materials_digest(api, tmp_p
 def test_uploads_are_stored_under_generated_names_readable_by_the_service_only(api, tmp_path) -> None:
     files = pledge_files()
     receipt_no = submit(api, files=files).json()["receipt_no"]
-    stored = stored_files(tmp_path / "data")
+    stored = stored_files(api)
     assert len(stored) == 3
-    assert not any("application_form" in p.name or p.suffix for p in stored)
-    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in stored)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", name) for name in stored)
+    blobs = api.app.state.service.blobs
+    for name in stored:
+        if (path := blobs.path(name)) is not None:  # on disk: readable by the service only
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
     for material in record_of(api, receipt_no)["materials"]:
-        path = api.app.state.service.upload_path(material["stored_name"])
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == material["sha256"]
+        content = b"".join(blobs.read(material["stored_name"]))
+        assert hashlib.sha256(content).hexdigest() == material["sha256"]
 
 
 def test_every_problem_is_listed_at_once_and_nothing_is_kept(api, tmp_path) -> None:
@@ -122,7 +122,7 @@ def test_every_problem_is_listed_at_once_and_nothing_is_kept(api, tmp_path) -> N
     assert "无法识别" in problems["identity_documents"]
     assert "11 MB" in problems["power_of_attorney"] and "10 MB" in problems["power_of_attorney"]
     assert "校验码" in problems["id_number"] or "不正确" in problems["id_number"]
-    assert stored_files(tmp_path / "data") == []
+    assert stored_files(api) == []
     assert api.get("/api/health").json()["records"]["application"] == 0
 
 

@@ -51,23 +51,38 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server_process(site_dir: Path, data_dir: Path, port: int) -> Iterator[subprocess.Popen]:
-    """``ipps serve`` in its own process, as an operator runs it."""
+def server_process(
+    site_dir: Path, data_dir: Path, port: int, *options: str, **environment: str
+) -> Iterator[subprocess.Popen]:
+    """``ipps serve`` in its own process, as an operator runs it (``options`` such as
+    ``--workers 2``; ``environment``: more ``IPPS_*`` settings)."""
     environ = {
         **os.environ,
         "IPPS_DATA_DIR": str(data_dir),
         "IPPS_CATALOG_DIR": str(SAMPLE_CATALOG),
         "IPPS_RATE_LIMIT": "0",
+        **environment,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "forms_api.cli", "serve", "--port", str(port), "--site-dir", str(site_dir)],
+        [
+            sys.executable,
+            "-m",
+            "forms_api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--site-dir",
+            str(site_dir),
+            *options,
+        ],
         cwd=ROOT,
         env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # kill -9 of the group takes every worker with it
     )
     base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         with contextlib.suppress(OSError):
             if get_json(base, "api/health")[0] == 200:

@@ -63,12 +63,12 @@ def test_a_database_behind_the_code_refuses_to_serve(
 ) -> None:
     settings = Settings(data_dir=tmp_path, database_url=database)
     with pytest.raises(migrations.SchemaMismatch, match="尚未建立办件数据表，请先运行 ipps db upgrade"):
-        check_before_serving(settings)
+        check_before_serving(settings, {})
     migrations.upgrade(database)
-    check_before_serving(settings)  # up to date: serves
+    check_before_serving(settings, {})  # up to date: serves
     monkeypatch.setattr(migrations, "LATEST", migrations.LATEST + 1)  # the code one migration ahead
     with pytest.raises(migrations.SchemaMismatch, match=r"本程序需要第 \d+ 版，请先运行 ipps db upgrade"):
-        check_before_serving(settings)
+        check_before_serving(settings, {})
     monkeypatch.setenv("IPPS_DATABASE_URL", database)
     monkeypatch.setenv("IPPS_DATA_DIR", str(tmp_path))
     assert main(["serve", "--port", "1"]) == 2  # refused before any server starts
@@ -197,3 +197,81 @@ def test_reports_read_the_same_records_from_either_engine(engine: Any) -> None:
         "ZX20261124-000005",
     ]
     assert ratings == [{"kind": "rating", "level": 1}]
+
+
+def test_the_rate_limit_is_counted_once_across_workers(database: str) -> None:
+    migrations.upgrade(database)
+
+    async def scenario() -> list[int | None]:
+        stores = [await PostgresStore.open(database, min_size=1, max_size=8) for _ in range(2)]
+        try:
+            limiters = [store.limiter("submissions", 10, 60) for store in stores]
+            hits = [limiters[i % 2].retry_after("203.0.113.7") for i in range(30)]
+            answers = await asyncio.gather(*hits)
+            other = await limiters[0].retry_after("198.51.100.1")  # another client: its own allowance
+            return [*answers, other]
+        finally:
+            for store in stores:
+                await store.close()
+
+    answers = run(scenario())
+    allowed = [a for a in answers[:-1] if a is None]
+    assert len(allowed) == 10  # never more, however the hits interleave
+    assert all(isinstance(a, int) and 1 <= a <= 60 for a in answers[:-1] if a is not None)
+    assert answers[-1] is None
+
+
+def test_a_host_with_other_keys_refuses_to_serve(database: str, tmp_path: Path) -> None:
+    from forms_api.storage.crypto import Vault
+    from forms_api.storage.keys import KeyFileError
+
+    migrations.upgrade(database)
+    first = Vault.open(tmp_path / "first" / "data.key").fingerprint
+    second = Vault.open(tmp_path / "second" / "data.key").fingerprint
+    settings = Settings(data_dir=tmp_path, database_url=database)
+    check_before_serving(settings, {"data": first})  # the first host records its key
+    check_before_serving(settings, {"data": first})  # and may start again
+    with pytest.raises(KeyFileError, match=r"数据加密密钥.*与数据库中记录的不一致.*复制 secrets/"):
+        check_before_serving(settings, {"data": second})
+
+    async def open_with(fingerprint: str) -> None:
+        store = await PostgresStore.open(database, min_size=1, max_size=2)
+        try:
+            await store.check_keys({"data": fingerprint})
+        finally:
+            await store.close()
+
+    run(open_with(first))
+    with pytest.raises(KeyFileError):
+        run(open_with(second))
+
+
+def test_accounts_kept_in_the_database_count_failures_once(database: str, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from argon2 import PasswordHasher
+
+    from forms_api.domain.staff.accounts import AccountLocked, Accounts, InvalidCredentials
+
+    migrations.upgrade(database)
+    settings = Settings(data_dir=tmp_path, database_url=database)
+    fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    hosts = [Accounts.of(settings, hasher=fast) for _ in range(2)]
+    try:
+        hosts[0].add("zhang", "acceptor", "a long password 1", known_departments=[])
+        assert hosts[1].get("zhang") is not None  # seen by the other host
+        now = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+        for attempt in range(4):
+            with pytest.raises(InvalidCredentials):
+                hosts[attempt % 2].authenticate("zhang", "wrong guess 123", now=now)
+        with pytest.raises(AccountLocked):  # the fifth failure, on either host, locks
+            hosts[0].authenticate("zhang", "wrong guess 123", now=now)
+        hosts[1]._cached = None  # as after SHARED_FRESHNESS
+        with pytest.raises(AccountLocked):
+            hosts[1].authenticate("zhang", "a long password 1", now=now)
+        later = now + dt.timedelta(minutes=16)
+        assert hosts[1].authenticate("zhang", "a long password 1", now=later).name == "zhang"
+    finally:
+        for accounts in hosts:
+            accounts.close()
+    assert not (tmp_path / "staff" / "users.json").exists()

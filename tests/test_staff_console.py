@@ -235,8 +235,7 @@ def test_a_result_document_of_the_wrong_type_is_refused_with_the_other_problems(
     links = [a["href"] for a in soup(answer.text).select("#action-complete .ipps-error-summary a")]
     assert links == ["#complete-result", "#complete-document_file"]
     assert store_of(console).get(number)["status"] == "已受理"
-    uploads = console.app.state.service.settings.uploads_dir
-    assert len([p for p in uploads.rglob("*") if p.is_file()]) == 3  # nothing kept of the refused file
+    assert len(list(console.app.state.service.blobs.names())) == 3  # nothing kept of the refused file
 
 
 # --- consultations ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import stat
+from pathlib import Path
 
 import pytest
 from starlette.requests import Request
@@ -145,3 +146,19 @@ def test_secure_can_be_turned_off_for_plain_http(tmp_path) -> None:
     response = Response()
     manager.set_cookie(response, manager.new("alice"))
     assert "secure" not in response.headers["set-cookie"].lower()
+
+
+def _load(path: str) -> bytes:
+    return load_key(Path(path))
+
+
+def test_processes_starting_at_once_share_one_key(tmp_path: Path) -> None:
+    import concurrent.futures
+    import multiprocessing
+
+    path = tmp_path / "secrets" / "session.key"
+    context = multiprocessing.get_context("spawn")  # as uvicorn starts its workers
+    with concurrent.futures.ProcessPoolExecutor(8, mp_context=context) as pool:
+        keys = list(pool.map(_load, [str(path)] * 8))
+    assert len(set(keys)) == 1 and keys[0] == load_key(path)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["session.key"]  # no temporary files left

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,27 +23,72 @@ def add_commands(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
     serve.add_argument("--site-dir", type=Path, help="网站目录（默认取设置，通常为 site）")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="工作进程数（默认 1；大于 1 需使用 PostgreSQL 数据库，即设置 database_url）",
+    )
     serve.set_defaults(handler=cmd_serve)
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"工作进程数应为 1 至 {MAX_WORKERS} 之间的整数，而不是「{text}」")
+    return int(text)
+
+
+MAX_WORKERS = 64
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from forms_api.app import create_app
+    from forms_api.console.sessions import SessionManager
     from forms_api.settings import SettingsError, load
+    from forms_api.storage.crypto import Vault
     from forms_api.storage.embedded.store import StoreUnavailable
     from forms_api.storage.engines import check_before_serving
+    from forms_api.storage.keys import KeyFileError
     from forms_api.storage.postgres.migrations import SchemaMismatch
 
     try:
         settings = load()
         if args.site_dir is not None:
             settings = dataclasses.replace(settings, site_dir=args.site_dir)
-        check_before_serving(settings)
-        app = create_app(settings)
-    except (SettingsError, FileNotFoundError, OSError, SchemaMismatch, StoreUnavailable) as exc:
+        if args.workers > 1 and settings.engine == "embedded":
+            print(
+                f"内置数据存储只能由一个进程使用，不能以 {args.workers} 个工作进程运行：多进程、多主机部署请改用 "
+                "PostgreSQL（在设置文件中设置 database_url，或设置环境变量 IPPS_DATABASE_URL），"
+                "并先运行 ipps db upgrade；或去掉 --workers 以单进程运行",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        # The keys are made here, before any worker starts, and checked against the database.
+        keys = {
+            "data": Vault.open(settings.key_path).fingerprint,
+            "session": SessionManager.open(settings.data_dir).fingerprint,
+        }
+        check_before_serving(settings, keys)
+        app = create_app(settings)  # fails fast on an unbuilt site or a bad catalog
+    except (SettingsError, FileNotFoundError, OSError, SchemaMismatch, StoreUnavailable, KeyFileError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     print(f"网站和在线服务：http://{args.host}:{args.port}/（按 Ctrl+C 停止）")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    if args.workers == 1:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        return EXIT_OK
+    # Each worker process imports the application anew and reads the same settings; the
+    # command line's site folder reaches them through the environment.
+    os.environ["IPPS_SITE_DIR"] = str(settings.site_dir)
+    uvicorn.run(
+        "forms_api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+    )
     return EXIT_OK

@@ -139,7 +139,7 @@ def _read_password() -> str:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        accounts = Accounts(settings.data_dir)
+        accounts = Accounts.of(settings)
         known: dict[str, str] = {}
         if args.departments or args.role.needs_departments:
             known = {d.id: d.name for d in _load_catalog(settings).departments.values()}
@@ -172,7 +172,7 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        users = Accounts(settings.data_dir).users()
+        users = Accounts.of(settings).users()
         if not users:
             print("还没有工作人员账号。用 ipps user add 添加。")
             return EXIT_OK
@@ -197,7 +197,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        Accounts(settings.data_dir).set_disabled(args.name)
+        Accounts.of(settings).set_disabled(args.name)
         print(f"已停用账号「{args.name}」")
         return EXIT_OK
 
@@ -206,7 +206,7 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 
 def cmd_user_totp(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        accounts = Accounts(settings.data_dir)
+        accounts = Accounts.of(settings)
         user = accounts.get(args.name)
         if user is None:
             raise _Refused(f"用户「{args.name}」不存在")

@@ -81,7 +81,9 @@ async def download(request: Request, staff: Staff) -> Response:
         filters=_filters(search),
         revealed=reveal,
     )
-    fd, name = tempfile.mkstemp(prefix="export-", suffix=f".{fmt}", dir=export_dir(service.settings.data_dir))
+    fd, name = tempfile.mkstemp(
+        prefix=f"export-{os.getpid()}-", suffix=f".{fmt}", dir=export_dir(service.settings.data_dir)
+    )
     os.close(fd)
     path = Path(name)
 
@@ -138,11 +140,27 @@ def export_dir(data_dir: Path) -> Path:
 
 
 def clear_exports(data_dir: Path) -> int:
-    """Delete export files a crash left behind; at start, before serving. Returns how many."""
+    """Delete export files a crash left behind; at start, before serving. Returns how many.
+
+    Files of processes still running (the other workers of ``ipps serve --workers N``, which
+    share the data directory) are theirs to delete and are kept."""
     folder = Path(data_dir) / "tmp" / "exports"
     removed = 0
     if folder.is_dir():
         for path in folder.glob("export-*"):
+            writer = path.name.split("-")[1]
+            if writer.isdigit() and int(writer) != os.getpid() and _running(int(writer)):
+                continue
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True

@@ -102,7 +102,7 @@ async def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     console = _console(request)
     limiter = request.app.state.login_limiter
-    if limiter is not None and (wait := limiter.retry_after(client_of(request))) is not None:
+    if limiter is not None and (wait := await limiter.retry_after(client_of(request))) is not None:
         message = f"登录尝试过于频繁，请 {wait} 秒后再试"
         return request.app.state.pages.message(
             "登录过于频繁", message, 429, headers={"Retry-After": str(wait)}

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forms_api.delivery import notices
@@ -37,6 +37,7 @@ from forms_api.domain.submissions import Service, Upload, correction_list, now
 from forms_api.domain.workflow import deadlines
 from forms_api.domain.workflow.rules import ACTION_LABELS, KIND_LABELS, PERMISSIONS, ROLE_LABELS
 from forms_api.storage.embedded.store import StoreUnavailable
+from forms_api.web.responses import stored_file
 from generator.schema.tables import SATISFACTION_LEVELS
 
 from . import action_forms
@@ -204,24 +205,9 @@ async def material(request: Request, staff: Staff) -> Response:
         what,
         {"name": entry.get("name", "结果文书"), "file": entry["file_name"]},
     )
-    path = _casework(request).service.upload_path(entry["stored_name"])
-    return FileResponse(
-        path,
-        media_type=_MEDIA.get(entry["type"], "application/octet-stream"),
-        filename=entry["file_name"] or f"{record['receipt_no']}-{index}.{entry['type']}",
-        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    filename = entry["file_name"] or f"{record['receipt_no']}-{index}.{entry['type']}"
+    return stored_file(_casework(request).service.blobs, entry, filename)
 
-
-_MEDIA = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 # --- actions ----------------------------------------------------------------------------------
 

@@ -28,16 +28,16 @@ The module needs Starlette only for the three small helpers at the end.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from forms_api.storage.keys import KeyFileError, fingerprint, load_or_create
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -49,11 +49,10 @@ IDLE_TIMEOUT = 30 * 60
 """Seconds without a request after which a session ends."""
 ABSOLUTE_TIMEOUT = 8 * 60 * 60
 """Seconds after the login at which a session ends however active it is."""
-KEY_BYTES = 32
 
 
-class SessionKeyError(Exception):
-    """The session key file cannot be used; the message says why, in Chinese."""
+SessionKeyError = KeyFileError
+"""A session key that cannot be used (the message says why, in Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -73,25 +72,7 @@ def session_key_path(data_dir: Path) -> Path:
 
 def load_key(path: Path) -> bytes:
     """The key at ``path``, created (mode 600) when there is none yet."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            raise SessionKeyError(f"会话密钥文件 {path} 的权限过宽，应为 600（仅所有者可读写）") from None
-        try:
-            key = base64.b64decode(path.read_bytes(), validate=True)
-        except binascii.Error:
-            key = b""
-        if len(key) != KEY_BYTES:
-            raise SessionKeyError(f"会话密钥文件 {path} 内容无效；删除后重新启动会生成新密钥") from None
-        return key
-    key = secrets.token_bytes(KEY_BYTES)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(base64.b64encode(key))
-        handle.flush()
-        os.fsync(handle.fileno())
-    return key
+    return load_or_create(path, "会话密钥文件")
 
 
 def _b64encode(raw: bytes) -> str:
@@ -116,6 +97,8 @@ class SessionManager:
         if len(key) < 16:
             raise SessionKeyError("会话密钥太短")
         self._key = hashlib.sha256(b"ipps staff sessions" + key).digest()
+        self.fingerprint = fingerprint(key, "session")
+        """Identifies the key (see :func:`forms_api.storage.keys.fingerprint`)."""
         self.secure = secure
         self.idle_timeout = idle_timeout
         self.absolute_timeout = absolute_timeout

@@ -140,9 +140,7 @@ class Casework:
             stored: list[uploads.StoredFile] = []
             try:
                 for _, upload in received:
-                    stored.append(
-                        await run_sync(uploads.save, upload.data, self.service.settings.uploads_dir)
-                    )
+                    stored.append(await run_sync(self.service.blobs.save, upload.data))
                 changes = _changes(record, action, outcome, list(zip(received, stored, strict=True)))
                 entry = audit_entry(actor, action, record, changes, outcome.event, moment)
                 audit_no = await self.service.numbers.next("audit", moment.date())
@@ -153,7 +151,7 @@ class Casework:
                 await self.service.store.write(inserts=inserts, updates=[(receipt_no, changes)])
             except BaseException:
                 for file in stored:  # nothing is kept of an action that was not stored
-                    await run_sync(uploads.remove, file, self.service.settings.uploads_dir)
+                    await run_sync(self.service.blobs.remove, file)
                 raise
         updated = {**record, **changes}
         return Done(updated, self._notice(record, updated, action, outcome.event))

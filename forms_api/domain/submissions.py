@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from anyio.to_thread import run_sync
 
 from forms_api.settings import Settings
 from forms_api.storage import filetypes, uploads
+from forms_api.storage.blobs import Blobs, blobs_for
 from forms_api.storage.crypto import Vault, mask_id, mask_phone, new_lookup_code
 from forms_api.storage.embedded import Insert, Store
 from generator import forms, workdays
@@ -67,11 +67,15 @@ def event(state: str, note: str, at: dt.datetime | None = None) -> dict[str, str
 
 
 class Service:
-    def __init__(self, settings: Settings, catalog: Catalog, store: Store, vault: Vault) -> None:
+    def __init__(
+        self, settings: Settings, catalog: Catalog, store: Store, vault: Vault, blobs: Blobs | None = None
+    ) -> None:
         self.settings = settings
         self.catalog = catalog
         self.store = store
         self.vault = vault
+        self.blobs = blobs or blobs_for(settings)
+        """Where uploaded materials and result documents are kept."""
         self.numbers = Numbers(store)
         self.items_by_code = {item.implementation_code: (slug, item) for slug, item in catalog.items.items()}
 
@@ -152,7 +156,7 @@ class Service:
         stored: list[uploads.StoredFile] = []
         try:
             for _, upload in received:
-                stored.append(await run_sync(uploads.save, upload.data, self.settings.uploads_dir))
+                stored.append(await run_sync(self.blobs.save, upload.data))
             submitted = now()
             # An estimate for the receipt: the clock starts at acceptance (workflow.deadlines).
             due = workdays.due_date(submitted.date(), item.promised_time_limit)
@@ -165,7 +169,7 @@ class Service:
             await self.store.insert("application", receipt_no, record)
         except BaseException:
             for file in stored:  # nothing is kept of a submission that was not stored
-                await run_sync(uploads.remove, file, self.settings.uploads_dir)
+                await run_sync(self.blobs.remove, file)
             raise
         return Receipt(
             receipt_no,
@@ -385,9 +389,6 @@ class Service:
         if not phone:
             return {}
         return {"phone_enc": self.vault.encrypt(phone), "phone_masked": mask_phone(phone)}
-
-    def upload_path(self, stored_name: str) -> Path:
-        return uploads.path_of(stored_name, self.settings.uploads_dir)
 
 
 def item_ref(found: tuple[str, Item] | None) -> dict[str, str] | None:

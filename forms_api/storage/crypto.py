@@ -11,19 +11,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from .keys import KeyFileError, fingerprint, load_or_create
+
+__all__ = ["KeyFileError", "Vault", "mask_id", "mask_phone", "new_lookup_code"]
+
 _NONCE = 12
 LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Capitals and digits without I, O, 0 and 1: a code is read off paper and typed. Exactly 32."""
-
-
-class KeyFileError(Exception):
-    pass
 
 
 class Vault:
@@ -32,23 +31,13 @@ class Vault:
             raise KeyFileError("密钥长度应为 32 字节")
         self._aes = AESGCM(key)
         self._mac_key = hashlib.sha256(b"ipps lookup codes" + key).digest()
+        self.fingerprint = fingerprint(key, "data")
+        """Identifies the key (see :func:`.keys.fingerprint`)."""
 
     @classmethod
     def open(cls, path: Path) -> Vault:
         """The key at ``path``, created (mode 600) when there is none yet."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            if path.stat().st_mode & 0o077:
-                raise KeyFileError(f"密钥文件 {path} 的权限过宽，应为 600（仅所有者可读写）") from None
-            return cls(base64.b64decode(path.read_bytes()))
-        key = AESGCM.generate_key(bit_length=256)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(base64.b64encode(key))
-            handle.flush()
-            os.fsync(handle.fileno())
-        return cls(key)
+        return cls(load_or_create(path, "密钥文件"))
 
     def encrypt(self, text: str) -> str:
         nonce = secrets.token_bytes(_NONCE)

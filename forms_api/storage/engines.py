@@ -4,6 +4,7 @@ PostgreSQL when ``database_url`` is set. Both answer the same interface (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from forms_api.settings import Settings
@@ -24,10 +25,11 @@ async def open_store(settings: Settings, *, columns: Indexer = no_columns, freez
     return Store(settings.store_dir, freeze_gc=freeze_gc, columns=columns)
 
 
-def check_before_serving(settings: Settings) -> None:
+def check_before_serving(settings: Settings, fingerprints: Mapping[str, str]) -> None:
     """What must hold before ``ipps serve`` starts: the embedded store not open in another
-    process (:class:`~.embedded.StoreLocked`), a PostgreSQL database reachable and at this
-    code's schema version (:class:`~.postgres.migrations.SchemaMismatch`)."""
+    process (:class:`~.embedded.StoreLocked`); a PostgreSQL database reachable, at this
+    code's schema version (:class:`~.postgres.migrations.SchemaMismatch`), and holding the
+    ``fingerprints`` of this host's keys (:class:`~.keys.KeyFileError` for other keys)."""
     if settings.engine == "embedded":
         from .embedded.store import probe_lock
 
@@ -37,9 +39,11 @@ def check_before_serving(settings: Settings) -> None:
 
     from .embedded.store import StoreUnavailable
     from .postgres import migrations
+    from .postgres.shared import check_fingerprints_now
 
     try:
         with psycopg.connect(settings.database_url, connect_timeout=10) as connection:
             migrations.check(migrations.version_of(connection))
+            check_fingerprints_now(connection, fingerprints)
     except psycopg.OperationalError as error:
         raise StoreUnavailable(f"无法连接数据库：{str(error).strip().splitlines()[0]}") from None

@@ -17,6 +17,7 @@ import os
 import re
 import threading
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,25 +50,44 @@ def path_of(stored_name: str, uploads_dir: Path) -> Path:
     return uploads_dir / stored_name[:2] / stored_name
 
 
-def save(data: bytes, uploads_dir: Path) -> StoredFile:
-    """Store ``data`` (already accepted by :func:`check`) durably under a new name."""
+def describe(data: bytes) -> StoredFile:
+    """A new stored name for ``data`` (already accepted by :func:`check`), with its size,
+    SHA-256 and sniffed type."""
     kind = sniff(data)
     if kind is None:
         raise ValueError("unrecognised content: check() the upload before saving it")
-    stored = StoredFile(uuid.uuid4().hex, len(data), hashlib.sha256(data).hexdigest(), kind)
-    target = path_of(stored.stored_name, uploads_dir)
+    return StoredFile(uuid.uuid4().hex, len(data), hashlib.sha256(data).hexdigest(), kind)
+
+
+def save(data: bytes, uploads_dir: Path) -> StoredFile:
+    """Store ``data`` (already accepted by :func:`check`) durably under a new name."""
+    stored = describe(data)
+    write(stored.stored_name, chunks_of(data), uploads_dir)
+    return stored
+
+
+def chunks_of(data: bytes, size: int = 1 << 20) -> Iterator[memoryview]:
+    view = memoryview(data)
+    for start in range(0, len(view), size):
+        yield view[start : start + size]
+
+
+def write(stored_name: str, chunks: Iterable[bytes | memoryview], uploads_dir: Path) -> None:
+    """Write the file ``stored_name`` from ``chunks``, durably (temporary file, fsync, rename)."""
+    target = path_of(stored_name, uploads_dir)
     _ensure_directory(uploads_dir)
     _ensure_directory(uploads_dir / _TMP)
     _ensure_directory(target.parent)
-    temporary = uploads_dir / _TMP / (stored.stored_name + _PART)
+    temporary = uploads_dir / _TMP / (stored_name + _PART)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(temporary, flags, 0o600)
     try:
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
-            view = memoryview(data)
-            while view:  # os.write has no buffer of its own to flush
-                view = view[os.write(fd, view) :]
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:  # os.write has no buffer of its own to flush
+                    view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -80,7 +100,24 @@ def save(data: bytes, uploads_dir: Path) -> StoredFile:
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    return stored
+
+
+def read(stored_name: str, uploads_dir: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """The content of a stored file, ``size`` bytes at a time."""
+    with path_of(stored_name, uploads_dir).open("rb") as handle:
+        while chunk := handle.read(size):
+            yield chunk
+
+
+def stored_names(uploads_dir: Path) -> Iterator[str]:
+    """The names of every stored file (not the unfinished ones in ``tmp/``)."""
+    if not uploads_dir.is_dir():
+        return
+    for folder in sorted(uploads_dir.iterdir()):
+        if folder.is_dir() and folder.name != _TMP:
+            for path in sorted(folder.iterdir()):
+                if _NAME.fullmatch(path.name):
+                    yield path.name
 
 
 def remove(stored: StoredFile, uploads_dir: Path) -> None:

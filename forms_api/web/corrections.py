@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from forms_api.domain import workflow
@@ -21,7 +21,7 @@ from forms_api.domain.errors import Invalid
 from forms_api.domain.submissions import CORRECTION, public_view
 from forms_api.storage.embedded.store import StoreUnavailable
 
-from .responses import error_response, wants_html
+from .responses import error_response, stored_file, wants_html
 from .routes import NOT_FOUND, BadRequest, read_payload, service_of, too_often
 
 APPLICANT = workflow.Actor("申请人", "applicant")
@@ -29,7 +29,7 @@ APPLICANT = workflow.Actor("申请人", "applicant")
 
 async def _own(request: Request, code: str) -> dict[str, Any] | Response:
     """The applicant's own record, or the answer to give instead."""
-    if refusal := too_often(request, request.app.state.lookup_limiter, "查询"):
+    if refusal := await too_often(request, request.app.state.lookup_limiter, "查询"):
         return refusal
     service = service_of(request)
     receipt_no = request.path_params["receipt_no"]
@@ -119,16 +119,9 @@ async def result_file(request: Request) -> Response:
     file = (record.get("result") or {}).get("file")
     if not file:
         return error_response(request, 404, "not_found", "该办件没有可下载的结果文书")
-    path = service_of(request).upload_path(file["stored_name"])
-    return FileResponse(
-        path,
-        media_type=_MEDIA.get(file["type"], "application/octet-stream"),
-        filename=file["file_name"] or f"{record['receipt_no']}.{file['type']}",
-        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    filename = file["file_name"] or f"{record['receipt_no']}.{file['type']}"
+    return stored_file(service_of(request).blobs, file, filename)
 
-
-_MEDIA = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
 
 ROUTES = [
     Route("/lookup/{receipt_no}/correction", correction_form, methods=["GET"]),

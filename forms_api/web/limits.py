@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -68,30 +65,6 @@ class BodyLimit:
             f"提交的内容过大：每次提交（含全部附件）不能超过 {limit} MB，请压缩或拆分材料后重试",
         )
         await response(scope, receive, send)
-
-
-class RateLimiter:
-    """At most ``count`` submissions per ``seconds`` from one client (a sliding window)."""
-
-    def __init__(self, count: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.count = count
-        self.seconds = seconds
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-
-    def retry_after(self, client: str) -> int | None:
-        """Record a submission from ``client``; None if allowed, else the seconds to wait."""
-        now = self.clock()
-        hits = self._hits.setdefault(client, deque())
-        while hits and hits[0] <= now - self.seconds:
-            hits.popleft()
-        if len(hits) >= self.count:
-            return max(1, int(hits[0] + self.seconds - now + 0.999))
-        hits.append(now)
-        if len(self._hits) > 100_000:  # forget idle clients
-            for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.seconds]:
-                del self._hits[key]
-        return None
 
 
 def client_of(request: Request) -> str:

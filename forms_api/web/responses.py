@@ -9,8 +9,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+
+from forms_api.storage.blobs import Blobs
 
 TITLES = {
     400: "请求有误",
@@ -52,3 +55,35 @@ def error_response(
         page = f"<!doctype html><html lang=zh-CN><title>{title}</title><p>{escape(message)}</p>"
         return HTMLResponse(page, status, headers)
     return JSONResponse(error_body(code, message, fields), status, headers)
+
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+"""The media type of each file type :mod:`forms_api.storage.filetypes` recognises."""
+
+
+def stored_file(blobs: Blobs, entry: dict[str, Any], filename: str) -> Response:
+    """A stored upload (a record's ``materials`` entry or result file) as a download, never
+    cached and never sniffed by the browser: from disk, or streamed a chunk at a time from
+    the database."""
+    media_type = MEDIA_TYPES.get(entry["type"], "application/octet-stream")
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    path = blobs.path(entry["stored_name"])
+    if path is not None:
+        return FileResponse(path, media_type=media_type, filename=filename, headers=headers)
+    response = StreamingResponse(
+        iterate_in_threadpool(blobs.read(entry["stored_name"])), media_type=media_type, headers=headers
+    )
+    # The same Content-Disposition as FileResponse writes (RFC 6266, UTF-8 names).
+    response.headers["content-length"] = str(entry["size"])
+    response.headers["content-disposition"] = FileResponse("", filename=filename).headers[
+        "content-disposition"
+    ]
+    return response

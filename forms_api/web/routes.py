@@ -14,9 +14,10 @@ from starlette.routing import Route
 from forms_api.domain.errors import Conflict, Invalid
 from forms_api.domain.submissions import Receipt, Service, Upload
 from forms_api.storage.embedded.store import StoreUnavailable
+from forms_api.storage.limits import Limiter
 from generator import forms
 
-from .limits import RateLimiter, client_of, foreign_origin
+from .limits import client_of, foreign_origin
 from .responses import error_response, wants_html
 
 MAX_FIELD_BYTES = 64 * 1024
@@ -94,9 +95,9 @@ def _form_problem(exc: Exception) -> str:
 Submit = Callable[[Service, dict[str, Any], list[Upload], str], Awaitable[Receipt]]
 
 
-def too_often(request: Request, limiter: RateLimiter | None, action: str) -> Response | None:
+async def too_often(request: Request, limiter: Limiter | None, action: str) -> Response | None:
     """429 with Retry-After when this client has used up its allowance; None otherwise."""
-    if limiter is None or (wait := limiter.retry_after(client_of(request))) is None:
+    if limiter is None or (wait := await limiter.retry_after(client_of(request))) is None:
         return None
     return error_response(
         request,
@@ -112,7 +113,7 @@ def submission(kind: str, submit: Submit, *, files: bool = False) -> Callable[[R
         service = service_of(request)
         if origin := foreign_origin(request, service.settings.allowed_origins):
             return error_response(request, 403, "forbidden_origin", f"不接受来自其他网站（{origin}）的提交")
-        if refusal := too_often(request, request.app.state.submission_limiter, "提交"):
+        if refusal := await too_often(request, request.app.state.submission_limiter, "提交"):
             return refusal
         try:
             values, uploads = await read_payload(request, files=files)
@@ -149,7 +150,7 @@ async def lookup(request: Request) -> Response:
     service = service_of(request)
     receipt_no = request.path_params.get("receipt_no") or request.query_params.get("receipt_no", "")
     code = request.query_params.get("code", "")
-    if refusal := too_often(request, request.app.state.lookup_limiter, "查询"):
+    if refusal := await too_often(request, request.app.state.lookup_limiter, "查询"):
         return refusal
     view = await service.lookup(receipt_no, code) if receipt_no and code else None
     if view is None:

@@ -10,6 +10,10 @@ temporary file is created with mode 600 before anything is written into it). A r
 server) keeps the parsed file and reads it again when its inode, modification time or size
 changes, so accounts added from the command line are seen without a restart.
 
+With PostgreSQL (:meth:`Accounts.of`) the same document is a row of ``shared_files``, changed
+under the row's lock instead of the ``flock``, so every worker and host counts the same
+failures and honours the same lockouts; servers read it again at most once a second.
+
 Passwords are argon2id hashes (``argon2-cffi``'s :class:`~argon2.PasswordHasher`); when the
 hasher's parameters change, a successful login stores a new hash. The policy is a length:
 at least 10 characters.
@@ -40,10 +44,11 @@ import json
 import math
 import os
 import re
+import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -54,6 +59,10 @@ from generator.workdays import china_tz
 from . import totp
 from .roles import Role, RoleError, parse_role
 
+if TYPE_CHECKING:
+    from forms_api.settings import Settings
+    from forms_api.storage.postgres.shared import SharedFile
+
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -61,6 +70,10 @@ LOCKOUT = dt.timedelta(minutes=15)
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 """Login names: lower-case ASCII letters, digits and ``. _ -``, 2 to 32 characters."""
 FILE_VERSION = 1
+ACCOUNTS_DOCUMENT = "staff/users.json"
+"""The name of the accounts document in the database (PostgreSQL backend)."""
+SHARED_FRESHNESS = 1.0
+"""Seconds a server keeps the accounts it read from the database before reading them again."""
 
 
 class AccountError(Exception):
@@ -155,14 +168,35 @@ def check_name(name: str) -> None:
 class Accounts:
     """The accounts of one data folder; one instance per process is enough."""
 
-    def __init__(self, data_dir: Path, *, hasher: PasswordHasher | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *, hasher: PasswordHasher | None = None, shared: SharedFile | None = None
+    ) -> None:
         self.folder = Path(data_dir) / "staff"
         self.path = self.folder / "users.json"
         self.lock_path = self.folder / "users.lock"
         self.hasher = hasher or PasswordHasher()
+        self.shared = shared
+        """With PostgreSQL: the same document kept in the database instead of the file."""
         self._cached: dict[str, Any] | None = None
         self._signature: tuple[int, int, int] | None = None
+        self._read_at = 0.0
         self._dummy_hash: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings, *, hasher: PasswordHasher | None = None) -> Accounts:
+        """The accounts the settings' backend keeps: the file in the data directory, or with
+        PostgreSQL the database, so that every worker and host sees the same accounts,
+        failed logins and lockouts."""
+        shared = None
+        if settings.engine == "postgres":
+            from forms_api.storage.postgres.shared import SharedFile
+
+            shared = SharedFile(settings.database_url, ACCOUNTS_DOCUMENT)
+        return cls(settings.data_dir, hasher=hasher, shared=shared)
+
+    def close(self) -> None:
+        if self.shared is not None:
+            self.shared.close()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -176,7 +210,18 @@ class Accounts:
         return None if record is None else _user(name, record)
 
     def _current(self) -> dict[str, Any]:
-        """The file's content, read again only when it has changed since the last read."""
+        """The file's content, read again only when it has changed since the last read.
+
+        In the database: read again when the last read is more than :data:`SHARED_FRESHNESS`
+        old (an account disabled on one host is refused on the others within that time)."""
+        if self.shared is not None:
+            if self._cached is None or time.monotonic() - self._read_at > SHARED_FRESHNESS:
+                raw, version = self.shared.read()
+                if self._cached is None or version != self._signature:
+                    self._cached = _empty() if raw is None else self._parse(raw)
+                    self._signature = version
+                self._read_at = time.monotonic()
+            return self._cached
         try:
             handle = self.path.open("rb")
         except FileNotFoundError:
@@ -207,6 +252,19 @@ class Accounts:
 
         ``now`` is the time attempt entries are pruned against (tests move the clock).
         """
+        if self.shared is not None:
+            outcome: list[Any] = []
+
+            def rewrite(raw: bytes | None) -> bytes:
+                data = _empty() if raw is None else self._parse(raw)
+                outcome.append(change(data))
+                _prune(data, now or utcnow())
+                data["version"] = FILE_VERSION
+                return _serialise(data)
+
+            self.shared.update(rewrite)
+            self._cached, self._signature = None, None
+            return outcome[0]
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -230,7 +288,7 @@ class Accounts:
         os.fchmod(fd, 0o600)
         os.close(fd)
         data["version"] = FILE_VERSION
-        write_atomically(self.path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+        write_atomically(self.path, _serialise(data))
         self._cached, self._signature = None, None
 
     def add(
@@ -384,6 +442,10 @@ class Accounts:
             data["attempts"].pop(key, None)
 
         self._update(change, now)
+
+
+def _serialise(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def _empty() -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..limits import RateLimiter
 from ..query import Cursor, Indexer, Page, Query, no_columns, page_of
 from .index import KindIndex
 from .journal import Journal, decode, encode
@@ -262,6 +263,14 @@ class Store:
         frame = encode(record)  # TypeError for a value JSON cannot hold
         self._seq += 1
         await self._commit(frame, keys)
+
+    def limiter(self, name: str, count: int, seconds: float) -> RateLimiter:
+        """A rate limit of ``count`` hits per ``seconds`` per client, kept in this process
+        (the only one that serves this store)."""
+        return RateLimiter(count, seconds)
+
+    async def check_keys(self, fingerprints: Mapping[str, str]) -> None:
+        """Nothing to check: one host holds both the keys and the store."""
 
     async def checkpoint(self) -> None:
         """Write the changed shards and the manifest; then the journal up to them can go."""

@@ -36,6 +36,7 @@ from psycopg_pool import AsyncConnectionPool
 from ..embedded.store import Insert, StoreUnavailable
 from ..query import Columns, Cursor, Indexer, Page, Query, no_columns, page_of
 from . import migrations
+from .shared import SharedLimiter, check_fingerprints
 
 NO_CLOCK = dt.date(1, 1, 1)
 """``counts.due`` of a document without a running clock."""
@@ -146,6 +147,16 @@ class PostgresStore:
 
     async def close(self) -> None:
         await self._pool.close()
+
+    def limiter(self, name: str, count: int, seconds: float) -> SharedLimiter:
+        """A rate limit of ``count`` hits per ``seconds`` per client, counted across every
+        worker and host of this database."""
+        return SharedLimiter(self._pool, name, count, seconds)
+
+    async def check_keys(self, fingerprints: Mapping[str, str]) -> None:
+        """:class:`~forms_api.storage.keys.KeyFileError` when this host's keys are not the
+        ones the database's first host recorded."""
+        await check_fingerprints(self._pool, fingerprints)
 
     async def checkpoint(self) -> None:
         """Nothing to do: every commit is durable in the database itself."""
