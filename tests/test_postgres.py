@@ -13,6 +13,7 @@ import pytest
 
 from forms_api.cli.main import main
 from forms_api.settings import Settings
+from forms_api.storage.crypto import Vault
 from forms_api.storage.embedded.store import Insert
 from forms_api.storage.engines import check_before_serving
 from forms_api.storage.postgres import migrations
@@ -147,18 +148,19 @@ def test_the_settings_name_the_engine() -> None:
     )
 
 
-def test_backup_and_restore_say_what_to_use_for_postgresql(
+def test_a_backup_of_a_database_that_cannot_be_reached_says_so(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """Not yet done for PostgreSQL: refused with the tools to use, never a backup of the
-    (empty) embedded store that looks like one of the records."""
+    """Never a backup of the (empty) embedded store that looks like one of the records."""
     monkeypatch.setenv("IPPS_DATABASE_URL", "postgresql://ipps@127.0.0.1:1/none")
     monkeypatch.setenv("IPPS_DATA_DIR", str(tmp_path))
+    Vault.open(tmp_path / "secrets" / "data.key")
     assert main(["backup", str(tmp_path / "out")]) == 1
-    assert "pg_dump" in capsys.readouterr().err
-    assert main(["restore", str(tmp_path / "x.tar.gz")]) == 1
-    assert "pg_restore" in capsys.readouterr().err
+    assert "备份失败：无法连接数据库" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+    assert main(["restore", str(tmp_path / "x.tar.gz")]) == 1
+    assert "无法恢复" in capsys.readouterr().err
+    assert list((tmp_path / "tmp").iterdir()) == []  # the scratch folders are gone
 
 
 def test_reports_read_the_same_records_from_either_engine(engine: Any) -> None:

@@ -8,16 +8,15 @@ as the other commands do. Exit status: 0 done, 1 refused or failed (the message 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
-
-POSTGRES_NOT_YET = (
-    "已设置 database_url：办件数据保存在 PostgreSQL 中，ipps {command} 目前只处理内嵌存储（数据目录下的 store/）。"
-    "请用 pg_dump / pg_restore 备份和恢复数据库，并另行备份数据目录下的 uploads/ 和加密密钥。"
-)
 
 KEY_REMINDER = (
     "提醒：备份中不含加密密钥。请另行妥善保管密钥文件 {key}（不要与备份放在一起）；"
@@ -33,7 +32,10 @@ def add_commands(commands: Any) -> None:
     backup = commands.add_parser(
         "backup",
         help="备份办件数据和上传的材料",
-        description="把数据目录中的 store/ 和 uploads/ 备份为一个 .tar.gz 文件；服务运行时也可备份。",
+        description=(
+            "把数据目录中的 store/ 和 uploads/（使用 PostgreSQL 时：数据库中的全部记录和材料）"
+            "备份为一个 .tar.gz 文件；服务运行时也可备份。"
+        ),
     )
     backup.add_argument(
         "dest",
@@ -48,7 +50,7 @@ def add_commands(commands: Any) -> None:
     restore = commands.add_parser(
         "restore",
         help="从备份文件恢复数据",
-        description="校验备份文件后恢复到数据目录；须先停止服务。",
+        description="校验备份文件后恢复到数据目录（使用 PostgreSQL 时：恢复到空数据库）；须先停止服务。",
     )
     restore.add_argument("src", type=Path, metavar="SRC", help="备份文件（.tar.gz）")
     restore.add_argument("--data-dir", type=Path, help="恢复到的数据目录（默认取设置，通常为 var）")
@@ -66,15 +68,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     if (settings := settings_from(args)) is None:
         return EXIT_USAGE
-    if settings.database_url:
-        print(POSTGRES_NOT_YET.format(command="backup"), file=sys.stderr)
-        return EXIT_FAILED
     try:
-        result = backup(settings.data_dir, args.dest, key_path=settings.key_path, with_key=args.with_key)
-    except (BackupError, OSError) as exc:
+        with _as_directory(settings) as data_dir:
+            if data_dir != settings.data_dir:  # PostgreSQL: a consistent copy first
+                _copy(settings, _directory(settings, data_dir))
+            result = backup(data_dir, args.dest, key_path=settings.key_path, with_key=args.with_key)
+    except (BackupError, OSError, _Failed) as exc:
         print(f"备份失败：{exc}", file=sys.stderr)
         return EXIT_FAILED
-    counts = _counts(result.records)
+    counts = record_counts(result.records)
     print(f"已备份到 {result.archive}（{format_size(result.size)}）")
     print(f"记录：{counts}；文件共 {result.files} 个。")
     template = KEY_INCLUDED if result.with_key else KEY_REMINDER
@@ -83,23 +85,25 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from forms_api.domain.transfer import describe
     from forms_api.storage.backup import BackupError, restore
     from forms_api.storage.embedded import StoreLocked
 
     if (settings := settings_from(args)) is None:
         return EXIT_USAGE
-    if settings.database_url:
-        print(POSTGRES_NOT_YET.format(command="restore"), file=sys.stderr)
-        return EXIT_FAILED
     try:
-        result = restore(args.src, settings.data_dir, key_path=settings.key_path, force=args.force)
+        with _as_directory(settings) as data_dir:
+            result = restore(args.src, data_dir, key_path=settings.key_path, force=args.force)
+            if data_dir != settings.data_dir:  # PostgreSQL: into the (empty) database
+                _copy(_directory(settings, data_dir), settings)
+                result = dataclasses.replace(result, data_dir=describe(settings))
     except StoreLocked as exc:
         print(f"无法恢复：{exc}。请先停止服务再恢复。", file=sys.stderr)
         return EXIT_FAILED
-    except (BackupError, OSError) as exc:
+    except (BackupError, OSError, _Failed) as exc:
         print(f"无法恢复：{exc}", file=sys.stderr)
         return EXIT_FAILED
-    counts = _counts(result.records)
+    counts = record_counts(result.records)
     print(f"已从 {args.src}（备份于 {result.created_at}）恢复到 {result.data_dir}")
     print(f"记录：{counts}；上传的材料 {result.files} 个。")
     for path in result.kept:
@@ -111,9 +115,51 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-RECORD_NAMES = {"application": "申请", "consultation": "咨询留言", "rating": "评价"}
+RECORD_NAMES = {
+    "application": "申请",
+    "consultation": "咨询留言",
+    "rating": "评价",
+    "audit": "操作记录",
+    "visit": "回访",
+    "case": "差评处理",
+}
 
 
-def _counts(records: dict[str, int]) -> str:
+def record_counts(records: dict[str, int]) -> str:
     """``申请 3 条、评价 1 条`` (kinds the store may hold later keep their own name)."""
     return "、".join(f"{RECORD_NAMES.get(kind, kind)} {n} 条" for kind, n in records.items()) or "无"
+
+
+class _Failed(Exception):
+    """A copy to or from PostgreSQL did not go through (the message says why)."""
+
+
+@contextlib.contextmanager
+def _as_directory(settings: Any) -> Iterator[Path]:
+    """The data directory a backup is made from or restored into: the settings' own with
+    the embedded store; with PostgreSQL a temporary one under it, removed afterwards."""
+    if not settings.database_url:
+        yield settings.data_dir
+        return
+    scratch = settings.data_dir / "tmp"
+    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="backup-", dir=scratch) as folder:
+        yield Path(folder)
+
+
+def _directory(settings: Any, data_dir: Path) -> Any:
+    """The settings of the temporary data directory: the embedded store there, this host's key."""
+    return dataclasses.replace(settings, data_dir=data_dir, database_url="", key_file=settings.key_path)
+
+
+def _copy(source: Any, target: Any) -> None:
+    from forms_api.domain.transfer import CopyFailed, CopyRefused, copy_everything
+    from forms_api.storage.backup import run_in_own_loop
+    from forms_api.storage.embedded.store import StoreUnavailable
+    from forms_api.storage.keys import KeyFileError
+    from forms_api.storage.postgres.migrations import SchemaMismatch
+
+    try:
+        run_in_own_loop(copy_everything(source, target))
+    except (CopyRefused, CopyFailed, SchemaMismatch, StoreUnavailable, KeyFileError) as exc:
+        raise _Failed(str(exc)) from None

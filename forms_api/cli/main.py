@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from generator import cli as catalog_cli
 
-from . import backup, db, faq, report, results, serve, text, users
+from . import backup, db, faq, report, results, serve, store, text, users
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_commands(commands)
     results.add_commands(commands)
     db.add_commands(commands)
+    store.add_commands(commands)
     return parser
 
 

@@ -36,7 +36,7 @@ def load_or_create(path: Path, label: str) -> bytes:
     ``label`` names the key in messages (``密钥文件``, ``会话密钥文件``)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
-        _create(path)
+        install(path, secrets.token_bytes(KEY_BYTES))
     if path.stat().st_mode & 0o077:
         raise KeyFileError(f"{label} {path} 的权限过宽，应为 600（仅所有者可读写）")
     try:
@@ -48,12 +48,14 @@ def load_or_create(path: Path, label: str) -> bytes:
     return key
 
 
-def _create(path: Path) -> None:
+def install(path: Path, key: bytes) -> None:
+    """Write ``key`` to ``path`` (mode 600) unless a key is there already (then that one stays)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(base64.b64encode(secrets.token_bytes(KEY_BYTES)))
+            handle.write(base64.b64encode(key))
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileExistsError):  # another process was first: theirs is kept

@@ -209,6 +209,23 @@ class Accounts:
         record = self._current()["users"].get(name)
         return None if record is None else _user(name, record)
 
+    def document(self) -> dict[str, Any]:
+        """The whole accounts document as stored (for copying it to another backend)."""
+        self._cached = None
+        return json.loads(_serialise(self._current()))
+
+    def replace_document(self, data: dict[str, Any]) -> None:
+        """Store ``data`` (from :meth:`document`) as the whole accounts document."""
+        if not isinstance(data.get("users"), dict):
+            raise AccountFileError("账号数据格式错误，无法写入")
+
+        def replace(current: dict[str, Any]) -> None:
+            current.clear()
+            current.update(json.loads(json.dumps(data)))
+            current.setdefault("attempts", {})
+
+        self._update(replace)
+
     def _current(self) -> dict[str, Any]:
         """The file's content, read again only when it has changed since the last read.
 

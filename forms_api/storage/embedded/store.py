@@ -202,6 +202,33 @@ class Store:
         index = self._kinds.get(kind)
         return len(index) if index is not None else 0
 
+    # --- moving everything (ipps store copy, backups) ------------------------------------------
+
+    async def kinds(self) -> list[str]:
+        """The kinds of the documents stored."""
+        return sorted(kind for kind, index in self._kinds.items() if len(index))
+
+    def export(self) -> Iterator[Insert]:
+        """Every document as the insert that stores it again (its keys included), kind by kind,
+        oldest first: as it is when called (documents are never changed in place)."""
+        listed = [(kind, list(index.documents)) for kind, index in sorted(self._kinds.items())]
+        for kind, documents in listed:
+            for document in documents:
+                keys = document[KEYS]
+                yield Insert(kind, keys[0], _public(document), tuple(keys[1:]))
+
+    async def numbering(self) -> dict[str, int]:
+        """The last number handed out in each series of receipt numbers."""
+        return dict(self._numbers)
+
+    async def continue_numbering(self, last: Mapping[str, int]) -> None:
+        """Hand out numbers after ``last`` (series → number) from now on. This store derives
+        its numbering from the keys it holds, so after a restart numbering continues from
+        the stored keys; numbers handed out but never stored may then be handed out again,
+        which is harmless, as nobody was ever given them in a receipt."""
+        for series, number in last.items():
+            self._numbers[series] = max(self._numbers.get(series, 0), number)
+
     # --- changing -----------------------------------------------------------------------------
 
     async def insert(

@@ -225,6 +225,36 @@ class PostgresStore:
         )
         return Snapshot(self.url, statement, tuple(params))
 
+    async def kinds(self) -> list[str]:
+        """The kinds of the documents stored."""
+        return [kind for (kind,) in await self._all("SELECT DISTINCT kind FROM records ORDER BY kind", ())]
+
+    def export(self) -> Iterator[Insert]:
+        """Every document as the insert that stores it again (its keys included), in the order
+        stored, read in one ``REPEATABLE READ`` transaction (a consistent snapshot)."""
+        statement = sql.SQL(
+            "SELECT r.kind, r.key, r.document, array(SELECT k.key FROM record_keys k"
+            " WHERE k.position = r.position AND k.key <> r.key ORDER BY k.key) FROM records r"
+            " ORDER BY r.position"
+        )
+        for kind, key, document, unique in Snapshot(self.url, statement, (), whole_rows=True):
+            yield Insert(kind, key, document, tuple(unique))
+
+    async def numbering(self) -> dict[str, int]:
+        """The last number handed out in each series of receipt numbers."""
+        return {
+            series: int(last) for series, last in await self._all("SELECT series, last FROM numbering", ())
+        }
+
+    async def continue_numbering(self, last: Mapping[str, int]) -> None:
+        """Hand out numbers after ``last`` (series → number) from now on."""
+        for series, number in sorted(last.items()):
+            await self._one(
+                "INSERT INTO numbering (series, last) VALUES (%s, %s) ON CONFLICT (series)"
+                " DO UPDATE SET last = greatest(numbering.last, EXCLUDED.last) RETURNING last",
+                (series, number),
+            )
+
     def documents(self, kind: str) -> Iterator[dict[str, Any]]:
         """Every document of ``kind``, oldest first, read in its own connection."""
         return iter(Snapshot(self.url, *_kind_statement(kind)))
@@ -345,15 +375,17 @@ class Snapshot:
     url: str
     statement: Any
     params: tuple[Any, ...]
+    whole_rows: bool = False
+    """Yield each row as selected, not only its one column (the document)."""
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Any]:
         with psycopg.connect(self.url) as connection:
             connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             with connection.transaction(), connection.cursor(name="ipps_snapshot") as cursor:
                 cursor.itersize = EXPORT_BATCH
                 cursor.execute(self.statement, self.params)
-                for (document,) in cursor:
-                    yield document
+                for row in cursor:
+                    yield row if self.whole_rows else row[0]
 
 
 def _kind_statement(kind: str) -> tuple[Any, tuple[Any, ...]]:
