@@ -119,27 +119,6 @@ def test_two_workers_share_numbering_keys_and_counts(database: str) -> None:
     run(scenario())
 
 
-def test_an_update_of_an_unknown_key_or_the_store_field_is_refused(database: str) -> None:
-    migrations.upgrade(database)
-
-    async def scenario() -> None:
-        store = await PostgresStore.open(database)
-        try:
-            await store.insert("k", "K1", {"n": 1})
-            with pytest.raises(KeyError):
-                await store.write(inserts=[Insert("k", "K2", {"n": 2})], updates=[("nope", {"n": 3})])
-            assert not await store.contains("K2")  # one transaction: the insert went too
-            with pytest.raises(ValueError):
-                await store.update("K1", {"_keys": []})
-            with pytest.raises(TypeError):
-                await store.insert("k", "K3", {"when": object()})
-            assert await store.count("k") == 1
-        finally:
-            await store.close()
-
-    run(scenario())
-
-
 def test_the_settings_name_the_engine() -> None:
     assert Settings().engine == "embedded"
     assert dataclasses.replace(Settings(), database_url="postgresql://ipps@db/ipps").engine == "postgres"

@@ -1,4 +1,7 @@
-"""The embedded store (forms_api/storage/embedded): journal, shards, checkpoints, recovery, the lock."""
+"""The embedded store (forms_api/storage/embedded): journal, shards, checkpoints, recovery, the lock.
+
+What both engines share (keys, copies, atomic writes, paging, counts) is tested on both in
+test_store_contract.py; this file holds what only the embedded engine has."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +27,7 @@ from forms_api.storage.embedded import store as store_module
 from forms_api.storage.embedded import writer as writer_module
 from forms_api.storage.embedded.journal import Journal, JournalCorrupt
 from forms_api.storage.embedded.shards import SHARD_SIZE, write_atomically
-from forms_api.storage.embedded.store import KEYS, StoreUnavailable, probe_lock
-from forms_api.storage.query import Columns, Query
+from forms_api.storage.embedded.store import StoreUnavailable, probe_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 KIND = "application"
@@ -204,92 +206,22 @@ def child(folder: Path, workers: int, limit: int) -> subprocess.Popen[str]:
 # --- reading and writing ------------------------------------------------------------------------
 
 
-def test_insert_then_read_back_by_key_prefix_kind_and_count(tmp_path: Path) -> None:
+def test_keys_lists_every_key_taken_by_prefix(tmp_path: Path) -> None:
+    """This engine's own listing (its tests and tools use it); the rest of reading and writing
+    is the interface both engines share (test_store_contract.py)."""
+
     async def scenario() -> None:
         store = Store(tmp_path)
         await insert_many(store, range(3))
         await store.insert("rating", "PJ-1", {"level": 1}, unique=("rated:" + key(0),))
-
-        assert await store.get(key(1)) == document(1)
-        assert await store.contains(key(2))
-        assert not await store.contains("nope") and await store.get("nope") is None
         assert sorted(store.keys("ZX")) == [key(0), key(1), key(2)]
         assert sorted(store.keys()) == sorted([key(0), key(1), key(2), "PJ-1", "rated:" + key(0)])
-        assert sorted(doc["n"] for doc in store.documents(KIND)) == [0, 1, 2]
-        assert list(store.documents("rating")) == [{"level": 1}]
-        assert list(store.documents("unknown")) == []
-        assert (await store.count(KIND), await store.count("rating"), await store.count("unknown")) == (
-            3,
-            1,
-            0,
-        )
         await store.close()
 
     run(scenario())
 
 
-def test_returned_documents_hide_internal_keys_and_are_copies(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        await store.insert(KIND, key(1), document(1), unique=("other-key",))
-
-        got = await store.get(key(1))
-        assert type(got) is dict and KEYS not in got
-        assert got == document(1)
-        listed = next(store.documents(KIND))
-        assert KEYS not in listed
-
-        got["status"] = "changed"
-        got["timeline"].append({"event": "tampered"})
-        listed["timeline"].clear()
-        assert await store.get(key(1)) == document(1)
-        assert next(store.documents(KIND)) == document(1)
-        await store.close()
-
-    run(scenario())
-
-
-def test_documents_passed_in_are_copied_so_later_changes_by_the_caller_are_not_stored(
-    tmp_path: Path,
-) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        mine = document(1)
-        await store.insert(KIND, key(1), mine)
-        fields = {"timeline": [{"event": "受理"}]}
-        await store.update(key(1), fields)
-
-        mine["timeline"].append({"event": "tampered"})
-        fields["timeline"].append({"event": "tampered"})
-        assert (await store.get(key(1)))["timeline"] == [{"event": "受理"}]
-        abandon(store)
-
-    run(scenario())
-    assert contents(tmp_path)[key(1)]["timeline"] == [{"event": "受理"}]
-
-
-def test_find_gives_the_newest_documents_first_across_shards(tmp_path: Path) -> None:
-    total = SHARD_SIZE + 5
-
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        try:
-            for n in range(total):  # one by one: the order of storing is the order of n
-                await store.insert(KIND, key(n), document(n))
-            newest = [
-                doc["n"] for doc in (await store.find(Query(KIND), 10)).rows
-            ]  # 5 in the last shard, 5 before
-            assert newest == list(range(total - 1, total - 11, -1))
-            assert KEYS not in (await store.find(Query(KIND), 1)).rows[0]
-            assert len((await store.find(Query(KIND), total + 50)).rows) == total
-            assert (await store.find(Query("rating"), 5)).rows == []
-        finally:
-            await store.close()
-
-    run(scenario())
-
-
-def test_duplicate_key_raises_key_error_and_writes_nothing(tmp_path: Path) -> None:
+def test_a_taken_key_writes_nothing_to_the_journal(tmp_path: Path) -> None:
     async def scenario() -> None:
         store = Store(tmp_path)
         await store.insert(KIND, key(1), document(1))
@@ -307,69 +239,6 @@ def test_duplicate_key_raises_key_error_and_writes_nothing(tmp_path: Path) -> No
 
     run(scenario())
     assert contents(tmp_path) == {key(1): document(1)}
-
-
-def test_unique_keys_conflict_across_documents(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        await store.insert("rating", "PJ-1", {"level": 1}, unique=("rated:R1",))
-
-        assert await store.contains("rated:R1")
-        assert await store.get("rated:R1") == {"level": 1}
-        with pytest.raises(KeyError, match="rated:R1"):
-            await store.insert("rating", "PJ-2", {"level": 2}, unique=("rated:R1",))
-        with pytest.raises(KeyError):  # a unique key may not be another document's key
-            await store.insert("rating", "PJ-3", {"level": 3}, unique=("PJ-1",))
-        with pytest.raises(KeyError):  # nor a key another document's unique key
-            await store.insert("rating", "rated:R1", {"level": 4})
-
-        assert not await store.contains("PJ-2") and not await store.contains("PJ-3")
-        assert await store.count("rating") == 1
-        await store.close()
-
-    run(scenario())
-
-
-def test_concurrent_inserts_with_the_same_unique_key_let_exactly_one_through(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        results = await asyncio.gather(
-            *(store.insert("rating", f"PJ-{n}", {"n": n}, unique=("rated:R1",)) for n in range(20)),
-            return_exceptions=True,
-        )
-        assert sum(result is None for result in results) == 1
-        assert all(isinstance(result, KeyError) for result in results if result is not None)
-        assert await store.count("rating") == 1
-        await store.close()
-
-    run(scenario())
-
-
-def test_update_changes_fields_and_survives_reopen(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        await store.insert("rating", "PJ-1", {"level": 1}, unique=("rated:R1",))
-        await insert_many(store, range(2))
-        await store.update(key(0), {"status": "accepted", "handler": "窗口 3"})
-        await store.update("rated:R1", {"level": 5})  # by a further unique key
-
-        assert await store.get(key(0)) == document(0, status="accepted", handler="窗口 3")
-        assert await store.get("PJ-1") == {"level": 5}
-        assert await store.get(key(1)) == document(1)
-        with pytest.raises(KeyError):
-            await store.update("nope", {"status": "x"})
-        await store.close()
-
-    run(scenario())
-    assert contents(tmp_path)[key(0)] == document(0, status="accepted", handler="窗口 3")
-
-    async def read_rating() -> dict[str, Any] | None:
-        store = Store(tmp_path)
-        got = await store.get("rated:R1")
-        await store.close()
-        return got
-
-    assert run(read_rating()) == {"level": 5}
 
 
 def test_updates_after_the_last_checkpoint_are_replayed_after_a_crash(tmp_path: Path) -> None:
@@ -417,50 +286,6 @@ async def _read_all(folder: Path, kind: str) -> list[dict[str, Any]]:
         return list(store.documents(kind))
     finally:
         await store.close()
-
-
-def test_a_write_with_one_bad_change_writes_none_of_them(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        await insert_many(store, range(1))
-        with pytest.raises(KeyError):  # the update's key is unknown: the insert is not made either
-            await store.write(inserts=[Insert("audit", "AU-1", {"x": 1})], updates=[("nope", {"a": 1})])
-        with pytest.raises(KeyError):  # the insert's key is taken: the update is not made either
-            await store.write(inserts=[Insert(KIND, key(0), {"x": 1})], updates=[(key(0), {"status": "x"})])
-        with pytest.raises(TypeError):
-            await store.write(inserts=[Insert("audit", "AU-1", {"x": {1}})], updates=[(key(0), {"s": "x"})])
-        assert not await store.contains("AU-1") and await store.get(key(0)) == document(0)
-        await store.write(inserts=[Insert("audit", "AU-1", {"x": 1})])  # the key was not taken
-        await store.close()
-
-    run(scenario())
-    assert contents(tmp_path) == {key(0): document(0)}
-
-
-def parity(document: Mapping[str, Any]) -> Columns:
-    return Columns(status="odd" if document.get("n", 0) % 2 else "even")
-
-
-def test_find_copies_only_matching_documents_newest_first(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path, columns=parity)
-        await insert_many(store, range(SHARD_SIZE + 5))  # across two shards
-        odd = await store.find(Query(KIND, status={"odd"}), 3)
-        assert [doc["n"] for doc in odd.rows] == [SHARD_SIZE + 3, SHARD_SIZE + 1, SHARD_SIZE - 1]
-        assert all(KEYS not in doc for doc in odd.rows)
-        odd.rows[0]["status"] = "changed"  # a copy
-        assert (await store.get(key(SHARD_SIZE + 3)))["status"] == "submitted"
-        following = await store.find(Query(KIND, status={"odd"}), 3, after=odd.next)
-        assert [doc["n"] for doc in following.rows] == [SHARD_SIZE - 3, SHARD_SIZE - 5, SHARD_SIZE - 7]
-        back = await store.find(Query(KIND, status={"odd"}), 3, before=following.previous)
-        assert [doc["n"] for doc in back.rows] == [doc["n"] for doc in odd.rows]
-        assert await store.tally({"odd": Query(KIND, status={"odd"}), "all": Query(KIND)}) == {
-            "odd": (SHARD_SIZE + 5) // 2,
-            "all": SHARD_SIZE + 5,
-        }
-        await store.close()
-
-    run(scenario())
 
 
 # --- reopening ----------------------------------------------------------------------------------
@@ -801,38 +626,6 @@ def test_close_after_a_failed_checkpoint_tries_again(tmp_path: Path, monkeypatch
     run(scenario())
     assert manifest(tmp_path) == {"checkpoint": 3}
     assert journal_records(tmp_path) == []
-
-
-def test_a_value_json_cannot_hold_fails_its_own_insert_only(tmp_path: Path) -> None:
-    async def scenario() -> list[Any]:
-        store = Store(tmp_path)
-        results = await asyncio.gather(
-            store.insert(KIND, key(1), document(1)),
-            store.insert(KIND, key(2), document(2, when={1, 2})),  # a set is not JSON
-            store.insert(KIND, key(3), document(3)),
-            return_exceptions=True,
-        )
-        assert not await store.contains(key(2))
-        await store.insert(KIND, key(2), document(2))  # the key was not taken
-        await store.close()
-        return results
-
-    results = run(scenario())
-    assert results[0] is None and results[2] is None
-    assert isinstance(results[1], TypeError)
-    assert contents(tmp_path) == {key(n): document(n) for n in (1, 2, 3)}
-
-
-def test_update_cannot_change_the_stores_own_keys(tmp_path: Path) -> None:
-    async def scenario() -> None:
-        store = Store(tmp_path)
-        await store.insert(KIND, key(1), document(1))
-        with pytest.raises(ValueError):
-            await store.update(key(1), {KEYS: ["other"]})
-        assert await store.get(key(1)) == document(1)
-        await store.close()
-
-    run(scenario())
 
 
 @pytest.mark.parametrize("setting", ["CHECKPOINT_RECORDS", "CHECKPOINT_SECONDS"])
