@@ -108,6 +108,10 @@ def where(query: Query, *, counts: bool = False) -> tuple[sql.Composed, list[Any
             parts.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
             params.append(value)
     if query.text:
+        if len(query.text) > 1:  # rows holding every two-character piece, from the GIN index
+            # The text is a literal, not a parameter: the planner folds ipps_grams() and weighs
+            # how common the pieces are (a common one: walk the queue newest first instead).
+            parts.append(sql.SQL("grams @> ipps_grams({})").format(sql.Literal(query.text)))
         parts.append(sql.SQL("strpos(search, %s) > 0"))
         params.append(query.text)
     return sql.SQL(" AND ").join(parts), params
@@ -220,7 +224,7 @@ class PostgresStore:
     async def snapshot(self, query: Query, *, newest_first: bool = True) -> Snapshot:
         condition, params = where(query)
         order = sql.SQL("DESC" if newest_first else "ASC")
-        statement = sql.SQL("SELECT document FROM records WHERE {} ORDER BY position {}").format(
+        statement = sql.SQL("SELECT document::text FROM records WHERE {} ORDER BY position {}").format(
             condition, order
         )
         return Snapshot(self.url, statement, tuple(params))
@@ -233,11 +237,11 @@ class PostgresStore:
         """Every document as the insert that stores it again (its keys included), in the order
         stored, read in one ``REPEATABLE READ`` transaction (a consistent snapshot)."""
         statement = sql.SQL(
-            "SELECT r.kind, r.key, r.document, array(SELECT k.key FROM record_keys k"
+            "SELECT r.kind, r.key, r.document::text, array(SELECT k.key FROM record_keys k"
             " WHERE k.position = r.position AND k.key <> r.key ORDER BY k.key) FROM records r"
             " ORDER BY r.position"
         )
-        for kind, key, document, unique in Snapshot(self.url, statement, (), whole_rows=True):
+        for kind, key, document, unique in Snapshot(self.url, statement, (), document_at=2):
             yield Insert(kind, key, document, tuple(unique))
 
     async def numbering(self) -> dict[str, int]:
@@ -299,8 +303,9 @@ class PostgresStore:
         columns = self._columns(document)
         cursor = await connection.execute(
             "INSERT INTO records (kind, key, document, status, item, department, due, created, flag,"
-            " target, actor, search) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING position",
-            (insert.kind, insert.key, Jsonb(document), *_values(columns)),
+            " target, actor, search, grams) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " ipps_grams(%s)) RETURNING position",
+            (insert.kind, insert.key, Jsonb(document), *_values(columns), columns.text),
         )
         position = (await cursor.fetchone())[0]
         for key in (insert.key, *insert.unique):
@@ -328,8 +333,9 @@ class PostgresStore:
         new = self._columns(document)
         await connection.execute(
             "UPDATE records SET document = %s, status = %s, item = %s, department = %s, due = %s,"
-            " created = %s, flag = %s, target = %s, actor = %s, search = %s WHERE position = %s",
-            (Jsonb(document), *_values(new), position),
+            " created = %s, flag = %s, target = %s, actor = %s, search = %s, grams = ipps_grams(%s)"
+            " WHERE position = %s",
+            (Jsonb(document), *_values(new), new.text, position),
         )
         if _bucket(old) != _bucket(new):
             slot = position % SLOTS
@@ -375,21 +381,28 @@ class Snapshot:
     url: str
     statement: Any
     params: tuple[Any, ...]
-    whole_rows: bool = False
-    """Yield each row as selected, not only its one column (the document)."""
+    document_at: int | None = None
+    """None: the statement selects one column, the document, and each document is yielded;
+    else each row is yielded, with the document at this column."""
 
     def __iter__(self) -> Iterator[Any]:
+        # The statement selects the document as text (``document::text``), parsed here: about
+        # 40 % faster than psycopg's jsonb loader for an export of 100,000 (benchmarks/README.md).
         with psycopg.connect(self.url) as connection:
             connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             with connection.transaction(), connection.cursor(name="ipps_snapshot") as cursor:
                 cursor.itersize = EXPORT_BATCH
                 cursor.execute(self.statement, self.params)
+                at = self.document_at
                 for row in cursor:
-                    yield row if self.whole_rows else row[0]
+                    if at is None:
+                        yield json.loads(row[0])
+                    else:
+                        yield (*row[:at], json.loads(row[at]), *row[at + 1 :])
 
 
 def _kind_statement(kind: str) -> tuple[Any, tuple[Any, ...]]:
-    return sql.SQL("SELECT document FROM records WHERE kind = %s ORDER BY position ASC"), (kind,)
+    return sql.SQL("SELECT document::text FROM records WHERE kind = %s ORDER BY position ASC"), (kind,)
 
 
 def _taken(error: errors.UniqueViolation, keys: list[str]) -> str:
