@@ -46,7 +46,7 @@ class Engine:
         with psycopg.connect(self.url, autocommit=True) as connection:
             connection.execute(
                 "TRUNCATE records, record_keys, counts, numbering, rate_limits, shared_files,"
-                " key_fingerprints, blobs, blob_chunks RESTART IDENTITY"
+                " key_fingerprints, blobs, blob_chunks, jobs RESTART IDENTITY"
             )
 
 

@@ -8,6 +8,7 @@ shards in the order of their sequence numbers, when the writer reports them on d
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import fcntl
 import gc
 import json
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..jobs import DONE, FAILED, QUEUED, RUNNING, Job, JobRun, attempt_entry, stamp
 from ..limits import RateLimiter
 from ..query import Cursor, Indexer, Page, Query, no_columns, page_of
+from . import jobs as job_book
 from .index import KindIndex
 from .journal import Journal, decode, encode
 from .shards import Shard
@@ -111,6 +114,7 @@ class Store:
         self._numbers: dict[str, int] = {}
         """The last number of each series, from the numbered keys stored (``next_number``)."""
         self._pending: set[str] = set()
+        self._jobs = job_book.JobBook()
         self._seq = 0
         """The last sequence number handed out."""
         self._applied = 0
@@ -120,6 +124,7 @@ class Store:
         self._checkpoint_task: asyncio.Task[None] | None = None
         try:
             self._load()
+            self._jobs.orphan_running()  # this process owns the store: their runner is gone
             self._writer = Writer(self._journal)
             self._writer.start(self._seq + 1)
             if freeze_gc:
@@ -250,13 +255,22 @@ class Store:
         *,
         inserts: Sequence[Insert] = (),
         updates: Sequence[tuple[str, dict[str, Any]]] = (),
+        jobs: Sequence[Job] = (),
     ) -> None:
-        """Insert and update several documents at once: one journal record, so after a crash
-        either all of the changes are there or none (a record change and its audit entry).
+        """Insert and update several documents, and queue jobs, at once: one journal record, so
+        after a crash either all of the changes are there or none (a record change, its audit
+        entry and the notice it calls for). A job whose id is stored already is left out.
 
         Raises ``KeyError`` for a key taken (or unknown, for an update), ``ValueError`` for a
         field the store keeps for itself; nothing is written then.
         """
+        if jobs:
+            now = stamp(dt.datetime.now(dt.UTC))
+            fresh = {job.id: job for job in jobs if job.id not in self._index and job.id not in self._pending}
+            inserts = [
+                *inserts,
+                *(Insert(job_book.KIND, job.id, job_book.document_of(job, now)) for job in fresh.values()),
+            ]
         keys = [k for insert in inserts for k in (insert.key, *insert.unique)]
         taken = [k for k in keys if k in self._index or k in self._pending]
         if taken or len(set(keys)) != len(keys):
@@ -283,6 +297,8 @@ class Store:
                 }
             )
         operations += [{"op": "update", "key": key, "fields": fields} for key, fields in updates]
+        if not operations:  # only jobs, all of them stored already
+            return
         if len(operations) == 1:
             record = {"seq": self._seq + 1, **operations[0]}
         else:
@@ -290,6 +306,112 @@ class Store:
         frame = encode(record)  # TypeError for a value JSON cannot hold
         self._seq += 1
         await self._commit(frame, keys)
+
+    # --- jobs (forms_api/storage/jobs.py) ------------------------------------------------------
+
+    async def claim(self, worker: str, now: dt.datetime, limit: int, lease: float) -> list[JobRun]:
+        taken = self._jobs.take(stamp(now), limit)
+        if not taken:
+            return []
+        until = stamp(now + dt.timedelta(seconds=lease))
+        updates = [
+            (job_id, {"status": RUNNING, "attempts": self._job(job_id)["attempts"] + 1, "worker": worker,
+                      "lease_until": until})
+            for job_id in taken
+        ]  # fmt: skip
+        try:
+            await self.write(updates=updates)
+        except BaseException:
+            for job_id in taken:  # back in the book as their documents still are
+                self._jobs.note(self._job(job_id))
+            raise
+        return [job_book.run_of(self._job(job_id)) for job_id in taken]
+
+    async def finish(
+        self,
+        run: JobRun,
+        now: dt.datetime,
+        *,
+        note: Mapping[str, Any] | None = None,
+        inserts: Sequence[Insert] = (),
+        updates: Sequence[tuple[str, dict[str, Any]]] = (),
+        jobs: Sequence[Job] = (),
+    ) -> bool:
+        current = self._own(run)
+        if current is None:
+            return False
+        done = {
+            "status": DONE,
+            "finished_at": stamp(now),
+            "lease_until": None,
+            "history": [*current["history"], attempt_entry(run, now, DONE, **(note or {}))],
+        }
+        await self.write(inserts=inserts, updates=[*updates, (run.id, done)], jobs=jobs)
+        return True
+
+    async def release(
+        self,
+        run: JobRun,
+        now: dt.datetime,
+        error: str,
+        retry_at: dt.datetime | None,
+        *,
+        note: Mapping[str, Any] | None = None,
+        inserts: Sequence[Insert] = (),
+    ) -> bool:
+        current = self._own(run)
+        if current is None:
+            return False
+        outcome = QUEUED if retry_at is not None else FAILED
+        fields: dict[str, Any] = {
+            "status": outcome,
+            "last_error": error,
+            "worker": "",
+            "lease_until": None,
+            "history": [*current["history"], attempt_entry(run, now, outcome, error, **(note or {}))],
+        }
+        if retry_at is not None:
+            fields["run_at"] = stamp(retry_at)
+        else:
+            fields["finished_at"] = stamp(now)
+        await self.write(inserts=inserts, updates=[(run.id, fields)])
+        return True
+
+    async def requeue(self, job_id: str, now: dt.datetime, *, inserts: Sequence[Insert] = ()) -> bool:
+        current = self._job(job_id) if job_id in self._index else None
+        if current is None or current.get("status") != FAILED:
+            return False
+        fields = {"status": QUEUED, "run_at": stamp(now), "attempts": 0, "finished_at": None}
+        await self.write(inserts=inserts, updates=[(job_id, fields)])
+        return True
+
+    async def job(self, job_id: str) -> JobRun | None:
+        document = await self.get(job_id)
+        return job_book.run_of(document) if document and "job_id" in document else None
+
+    async def jobs_of(self, record: str) -> list[JobRun]:
+        """The jobs about ``record``, in the order queued."""
+        return [job_book.run_of(self._job(job_id)) for job_id in self._jobs.of_record(record)]
+
+    async def failed_jobs(self, limit: int) -> list[JobRun]:
+        """Failed jobs, newest first."""
+        return [job_book.run_of(self._job(job_id)) for job_id in self._jobs.failed()[:limit]]
+
+    async def job_counts(self) -> dict[str, int]:
+        return self._jobs.counts()
+
+    async def next_job_at(self) -> dt.datetime | None:
+        return self._jobs.next_at()
+
+    def _job(self, job_id: str) -> dict[str, Any]:
+        location = self._index[job_id]
+        return self._kinds[location.kind].documents[location.position]
+
+    def _own(self, run: JobRun) -> dict[str, Any] | None:
+        """The job's document if it is still this run's (else another took it over)."""
+        current = self._job(run.id)
+        mine = current["status"] == RUNNING and current["attempts"] == run.attempts
+        return current if mine and current["worker"] == run.worker else None
 
     def limiter(self, name: str, count: int, seconds: float) -> RateLimiter:
         """A rate limit of ``count`` hits per ``seconds`` per client, kept in this process
@@ -379,12 +501,16 @@ class Store:
             for key in document[KEYS]:
                 self._index[key] = location
                 self._count_number(key)
+            if kind == job_book.KIND:
+                self._jobs.note(document)
         else:
             location = self._index[record["key"]]
             index = self._kinds[location.kind]
             document = {**index.documents[location.position], **record["fields"]}  # copy on write
             self._shard(location).put(location.doc_id, document)
             index.replace(location.position, document, self._columns(document))
+            if location.kind == job_book.KIND:
+                self._jobs.note(document)
 
     def _count_number(self, key: str) -> None:
         if (match := NUMBERED.fullmatch(key)) is not None:
@@ -455,6 +581,8 @@ class Store:
                     for key in document.get(KEYS, []):
                         self._index[key] = location
                         self._count_number(key)
+                    if kind == job_book.KIND:
+                        self._jobs.note(document)
         self._seq = self._applied = checkpoint
         for record in self._journal.replay(checkpoint):
             self._apply(record)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,9 @@ from psycopg.types.json import Jsonb, set_json_dumps
 from psycopg_pool import AsyncConnectionPool
 
 from ..embedded.store import Insert, StoreUnavailable
+from ..jobs import DONE, FAILED, QUEUED, RUNNING, Job, JobRun
 from ..query import Columns, Cursor, Indexer, Page, Query, no_columns, page_of
+from . import jobs as job_sql
 from . import migrations
 from .shared import SharedLimiter, check_fingerprints
 
@@ -278,7 +280,20 @@ class PostgresStore:
         *,
         inserts: Sequence[Insert] = (),
         updates: Sequence[tuple[str, dict[str, Any]]] = (),
+        jobs: Sequence[Job] = (),
     ) -> None:
+        await self._transaction(inserts, updates, jobs)
+
+    async def _transaction(
+        self,
+        inserts: Sequence[Insert],
+        updates: Sequence[tuple[str, dict[str, Any]]],
+        jobs: Sequence[Job],
+        first: Callable[[Any], Awaitable[bool]] | None = None,
+        then: Callable[[Any], Awaitable[None]] | None = None,
+    ) -> bool:
+        """One transaction: ``first`` (which may decline: nothing is written, False), the
+        inserts, updates and jobs with their counts, then ``then``."""
         keys = [k for insert in inserts for k in (insert.key, *insert.unique)]
         if len(set(keys)) != len(keys):
             raise KeyError("duplicate key in one write")
@@ -287,16 +302,84 @@ class PostgresStore:
                 raise ValueError("_keys is the store's own field")
         try:
             async with self._pool.connection() as connection, connection.transaction():
+                if first is not None and not await first(connection):
+                    return False
                 buckets: dict[tuple[Any, ...], int] = {}
                 for insert in inserts:
                     await self._insert(connection, insert, buckets)
                 for key, fields in updates:
                     await self._update(connection, key, fields, buckets)
                 await self._count(connection, buckets)
+                await job_sql.queue(connection, jobs)
+                if then is not None:
+                    await then(connection)
         except errors.UniqueViolation as error:
             raise KeyError(_taken(error, keys)) from None
         except _UNAVAILABLE as error:
             raise StoreUnavailable(_reason(error)) from None
+        return True
+
+    # --- jobs (forms_api/storage/jobs.py) ------------------------------------------------------
+
+    async def claim(self, worker: str, now: dt.datetime, limit: int, lease: float) -> list[JobRun]:
+        try:
+            async with self._pool.connection() as connection, connection.transaction():
+                return await job_sql.claim(connection, worker, now, limit, lease)
+        except _UNAVAILABLE as error:
+            raise StoreUnavailable(_reason(error)) from None
+
+    async def finish(
+        self,
+        run: JobRun,
+        now: dt.datetime,
+        *,
+        note: Mapping[str, Any] | None = None,
+        inserts: Sequence[Insert] = (),
+        updates: Sequence[tuple[str, dict[str, Any]]] = (),
+        jobs: Sequence[Job] = (),
+    ) -> bool:
+        async def done(connection: Any) -> None:
+            await job_sql.settle(connection, run, now, DONE, note=note)
+
+        return await self._transaction(inserts, updates, jobs, first=lambda c: job_sql.own(c, run), then=done)
+
+    async def release(
+        self,
+        run: JobRun,
+        now: dt.datetime,
+        error: str,
+        retry_at: dt.datetime | None,
+        *,
+        note: Mapping[str, Any] | None = None,
+        inserts: Sequence[Insert] = (),
+    ) -> bool:
+        outcome = QUEUED if retry_at is not None else FAILED
+
+        async def settled(connection: Any) -> None:
+            await job_sql.settle(connection, run, now, outcome, error=error, retry_at=retry_at, note=note)
+
+        return await self._transaction(inserts, (), (), first=lambda c: job_sql.own(c, run), then=settled)
+
+    async def requeue(self, job_id: str, now: dt.datetime, *, inserts: Sequence[Insert] = ()) -> bool:
+        return await self._transaction(inserts, (), (), first=lambda c: job_sql.requeue(c, job_id, now))
+
+    async def job(self, job_id: str) -> JobRun | None:
+        row = await self._one(job_sql.SELECT_ONE, (job_id,))
+        return job_sql.run_of(row) if row else None
+
+    async def jobs_of(self, record: str) -> list[JobRun]:
+        return [job_sql.run_of(row) for row in await self._all(job_sql.SELECT_OF_RECORD, (record,))]
+
+    async def failed_jobs(self, limit: int) -> list[JobRun]:
+        return [job_sql.run_of(row) for row in await self._all(job_sql.SELECT_FAILED, (limit,))]
+
+    async def job_counts(self) -> dict[str, int]:
+        counted = dict(await self._all(job_sql.SELECT_COUNTS, ()))
+        return {status: int(counted.get(status, 0)) for status in (QUEUED, RUNNING, FAILED)}
+
+    async def next_job_at(self) -> dt.datetime | None:
+        row = await self._one(job_sql.SELECT_NEXT, ())
+        return row[0] if row else None
 
     async def _insert(self, connection: Any, insert: Insert, buckets: dict[tuple[Any, ...], int]) -> None:
         document = json.loads(_dumps(insert.document))  # stored as JSON holds it; TypeError otherwise
