@@ -7,6 +7,7 @@ static site from ``site/``. The store is opened when the application starts and 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -30,6 +31,8 @@ from forms_api.console.sessions import SessionManager
 from forms_api.delivery.notifier import notifier_from_settings
 from forms_api.domain.casework import Casework
 from forms_api.domain.columns import columns_of
+from forms_api.domain.jobs.runner import Policy, Runner
+from forms_api.domain.jobs.tasks import handlers
 from forms_api.domain.measures import Measures
 from forms_api.domain.staff.accounts import Accounts
 from forms_api.domain.submissions import Service
@@ -52,6 +55,9 @@ log = logging.getLogger("ipps")
 
 LOGINS_PER_MINUTE = (20, 60.0)
 """Login attempts allowed from one client address."""
+
+JOBS_STOP_SECONDS = 20
+"""How long a stopping server waits for the background jobs in hand."""
 
 LOOKUPS_PER_SUBMISSION = 3
 """Lookups are allowed at three times the submission rate: enough for people, too few to
@@ -82,7 +88,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await store.check_keys({"data": vault.fingerprint, "session": sessions.fingerprint})
         service = Service(settings, catalog, store, vault, blobs)
         app.state.service = service
-        app.state.casework = Casework(service, notifier)
+        app.state.casework = Casework(service)
+        runner = Runner(service, handlers(service, notifier), policy=Policy.of(settings))
+        app.state.runner = runner if settings.jobs_in_server != "no" else None
         app.state.measures = Measures(service)
         app.state.pages = Pages(site_dir, service, {"staff": console_routes.TEMPLATES})
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
@@ -94,9 +102,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # Password guesses per client address, over and above the per-account lockout: one
             # address cannot try many accounts quickly either. Off with the other limits.
             app.state.login_limiter = store.limiter("logins", *LOGINS_PER_MINUTE)
+        stop = asyncio.Event()
+        jobs = asyncio.create_task(runner.run(stop)) if app.state.runner is not None else None
         try:
             yield
         finally:
+            if jobs is not None:  # the jobs in hand are finished (a notice is not cut off)
+                stop.set()
+                try:
+                    await asyncio.wait_for(jobs, JOBS_STOP_SECONDS)
+                except TimeoutError:
+                    log.warning("后台任务未能在 %d 秒内结束，将在下次启动后重新执行", JOBS_STOP_SECONDS)
             accounts.close()
             blobs.close()
             await store.close()
@@ -129,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.openapi = openapi.build(catalog.platform.name)
     app.state.pages = None
     app.state.disclosure = None
+    app.state.runner = None
     return app
 
 

@@ -65,6 +65,14 @@ class Settings:
     """A file holding the mail server's password (instead of ``smtp_password``)."""
     smtp_ca_file: Path | None = None
     """Certificates to trust instead of the system's, for a mail server with an internal CA."""
+    jobs_in_server: str = "auto"
+    """Whether ``ipps serve`` runs background jobs (notices, reminders) itself: ``auto`` (yes
+    when it serves as one process, no with ``--workers`` above 1: run ``ipps worker``), ``yes``
+    or ``no``."""
+    job_lease_seconds: int = 300
+    """How long a worker holds a job before another may take it (a worker that died)."""
+    job_retry_seconds: int = 30
+    """The first wait before a failed job is tried again; it doubles with each attempt."""
     database_url: str = field(default="", repr=False)
     """``postgresql://user:password@host:5432/ipps``: keep the records in PostgreSQL (several
     workers and hosts) instead of the embedded store under ``data_dir``; empty: embedded."""
@@ -164,6 +172,16 @@ def check_smtp_security(value: Any) -> str:
     return security
 
 
+JOBS_IN_SERVER = ("auto", "yes", "no")
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    choice = str(value).strip().lower()
+    if choice not in choices:
+        raise SettingsError(f"设置 {name} 的值「{value}」无效，应为 {'、'.join(choices)} 之一")
+    return choice
+
+
 def check_database_url(value: Any) -> str:
     """``value`` as a ``database_url`` (empty: the embedded store), or SettingsError."""
     url = str(value).strip()
@@ -205,6 +223,8 @@ def _convert(name: str, value: Any, spec: dataclasses.Field[Any]) -> Any:
             return check_smtp_security(value)
         if name == "database_url":
             return check_database_url(value)
+        if name == "jobs_in_server":
+            return check_choice(name, value, JOBS_IN_SERVER)
         if isinstance(value, dict | list):
             raise ValueError
         return str(value).strip() if name.startswith("smtp_") and name != "smtp_password" else str(value)

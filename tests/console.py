@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 
 from forms_api.domain.staff.accounts import Accounts
-from tests.api import SAMPLE_CATALOG, client
+from tests.api import SAMPLE_CATALOG, client, store_of
 
 PASSWORD = "correct horse battery"
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -89,3 +90,14 @@ def act(console: Any, receipt_no: str, action: str, files: Any = None, **data: A
 def actions_offered(console: Any, receipt_no: str) -> list[str]:
     page = record_page(console, receipt_no)
     return [form["action"].rsplit("/", 1)[1] for form in page.select("form[action*='/actions/']")]
+
+
+def settled_notices(console: Any, receipt_no: str, timeout: float = 15) -> list[Any]:
+    """The record's notice jobs once none is queued or running any more (the application's
+    in-process runner sends them after the answer), oldest first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        jobs = [job for job in store_of(console).jobs_of(receipt_no) if job.task == "notice"]
+        if all(job.status in ("done", "failed") for job in jobs) or time.monotonic() > deadline:
+            return jobs
+        time.sleep(0.05)

@@ -16,7 +16,7 @@ from generator.site import urls
 from generator.workdays import china_tz
 from tests.api import JSON, PLEDGE, consultation, pledge_fields, pledge_files, store_of
 from tests.conftest import html_of
-from tests.console import act, actions_offered, console_client, log_in, soup
+from tests.console import act, actions_offered, console_client, log_in, settled_notices, soup
 
 HTML = {"Accept": "text/html"}
 
@@ -163,8 +163,10 @@ def test_a_complaint_is_answered_within_its_days_and_the_answer_reaches_the_look
     looked = view()
     assert looked["status"] == "已答复" and looked["reply"]["text"] == "已增开两个综合窗口。"
     assert looked["may_rate"] is False  # complaints are not rated
-    record = store(console).get(receipt["receipt_no"])
-    assert {n["event"] for n in record["notices"]} == {"replied"}  # the SMS went out (logged adapter)
+    notices = settled_notices(console, receipt["receipt_no"])  # the SMS went out (logged adapter)
+    assert [(n.payload["event"], n.payload["channel"], n.status) for n in notices] == [
+        ("replied", "sms", "done")
+    ]
 
 
 def test_a_complaint_needs_a_way_to_answer_and_its_type(console: Any) -> None:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import smtplib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from forms_api.delivery.mail import EmailChannel, SmtpConfig
+from forms_api.delivery.mail import EmailChannel, SmtpConfig, is_temporary
 from forms_api.delivery.notices import EVENTS, Notice, NoticeError, build_notice
-from forms_api.delivery.notifier import FAILED, SENT, Notifier
+from forms_api.delivery.notifier import DeliveryFailed, Notifier, channels_of
 from forms_api.delivery.sms import LoggingSms
 from tests.mail import Inbox, TlsLogin, free_port, local_smtp_server, run
 
@@ -132,13 +132,9 @@ def test_email_reaches_the_server_with_chinese_subject_and_body(
     notifier = Notifier(EmailChannel(smtp_config(controller)))
     notice = build_notice(APPLICATION, "correction", problems=["缺少质押合同"])
 
-    attempts = run(notifier.send(notice))
+    assert channels_of(notice) == ["email"]
+    assert run(notifier.deliver(notice, "email", "notice:SQ20261124-000007:2:email")) == "zhangsan@example.cn"
 
-    assert [(a.channel, a.to, a.status, a.error) for a in attempts] == [
-        ("email", "zhangsan@example.cn", SENT, "")
-    ]
-    assert attempts[0].event == "correction"
-    assert dt.datetime.fromisoformat(attempts[0].at).utcoffset() == dt.timedelta(hours=8)
     assert [e.rcpt_tos for e in inbox.envelopes] == [["zhangsan@example.cn"]]
     assert inbox.envelopes[0].mail_from == "noreply@ipps.example.cn"
     (message,) = inbox.messages()
@@ -154,6 +150,21 @@ def test_email_reaches_the_server_with_chinese_subject_and_body(
     assert "1. 缺少质押合同" in body
 
 
+def test_one_job_sends_under_one_message_id_however_often_it_is_tried(
+    smtp_server: tuple[Controller, Inbox],
+) -> None:
+    """A retry after a crash mid-send carries the same Message-ID, so the mailbox can tell it
+    is the same notice; another job's notice has its own."""
+    controller, inbox = smtp_server
+    notifier = Notifier(EmailChannel(smtp_config(controller)))
+    notice = build_notice(APPLICATION, "accepted")
+    for job in ("notice:SQ1:3:email", "notice:SQ1:3:email", "notice:SQ1:4:email"):
+        run(notifier.deliver(notice, "email", job))
+    ids = [m["Message-ID"] for m in inbox.messages()]
+    assert ids[0] == ids[1] != ids[2]
+    assert all(i.startswith("<") and i.endswith("@ipps.example.cn>") and ":" not in i for i in ids)
+
+
 def test_email_with_starttls_and_login(tmp_path: Path) -> None:
     tls = TlsLogin(tmp_path, b"secret")
 
@@ -163,44 +174,64 @@ def test_email_with_starttls_and_login(tmp_path: Path) -> None:
         config = smtp_config(
             controller, security="starttls", ca_file=tls.cert, username="ipps", password="secret"
         )
-        attempts = run(Notifier(EmailChannel(config)).send(build_notice(APPLICATION, "accepted")))
-        assert attempts[0].status == SENT, attempts[0].error
+        run(Notifier(EmailChannel(config)).deliver(build_notice(APPLICATION, "accepted"), "email", "j1"))
         assert tls.logins == [(b"ipps", b"secret")]
         assert inbox.messages()[0]["Subject"].endswith("已受理")
 
         wrong = smtp_config(controller, security="starttls", ca_file=tls.cert, username="ipps", password="x")
-        (failed,) = run(Notifier(EmailChannel(wrong)).send(build_notice(APPLICATION, "accepted")))
-        assert failed.status == FAILED and "登录失败" in failed.error
+        failed = failure(Notifier(EmailChannel(wrong)), build_notice(APPLICATION, "accepted"), "email")
+        assert "登录失败" in str(failed) and not failed.temporary
 
         untrusted = smtp_config(controller, security="starttls")  # the system CAs do not know it
-        (failed,) = run(Notifier(EmailChannel(untrusted)).send(build_notice(APPLICATION, "accepted")))
-        assert failed.status == FAILED and "加密连接失败" in failed.error
+        failed = failure(Notifier(EmailChannel(untrusted)), build_notice(APPLICATION, "accepted"), "email")
+        assert "加密连接失败" in str(failed) and not failed.temporary
     assert len(inbox.envelopes) == 1
 
 
-def test_refused_recipient_is_a_failed_attempt(smtp_server: tuple[Controller, Inbox]) -> None:
+def failure(notifier: Notifier, notice: Notice, channel: str) -> DeliveryFailed:
+    with pytest.raises(DeliveryFailed) as caught:
+        run(notifier.deliver(notice, channel, "job"))
+    return caught.value
+
+
+def test_a_refused_recipient_fails_for_good(smtp_server: tuple[Controller, Inbox]) -> None:
     controller, inbox = smtp_server
     record = {**APPLICATION, "applicant": {**APPLICATION["applicant"], "email": "nobody@refused.example"}}
-    attempts = run(Notifier(EmailChannel(smtp_config(controller))).send(build_notice(record, "accepted")))
-    assert [(a.channel, a.to, a.status) for a in attempts] == [("email", "nobody@refused.example", FAILED)]
-    assert "拒绝了收件地址" in attempts[0].error and "550" in attempts[0].error
+    failed = failure(
+        Notifier(EmailChannel(smtp_config(controller))), build_notice(record, "accepted"), "email"
+    )
+    assert "拒绝了收件地址" in str(failed) and "550" in str(failed) and not failed.temporary
     assert inbox.envelopes == []
 
 
-def test_unreachable_server_is_a_failed_attempt_not_an_exception() -> None:
+def test_an_unreachable_server_is_worth_another_try() -> None:
     port = free_port()  # nothing listens there any more
     config = SmtpConfig(host="127.0.0.1", port=port, security="none", sender="a@b.cn", timeout=2)
     notice = build_notice(APPLICATION, "completed", phone=PHONE)
-    attempts = run(Notifier(EmailChannel(config)).send(notice))
-    assert [(a.channel, a.status) for a in attempts] == [("email", FAILED), ("sms", SENT)]
-    assert attempts[0].error == f"邮件服务器 127.0.0.1:{port} 拒绝连接"
+    assert channels_of(notice) == ["email", "sms"]
+    failed = failure(Notifier(EmailChannel(config)), notice, "email")
+    assert str(failed) == f"邮件服务器 127.0.0.1:{port} 拒绝连接" and failed.temporary
+
+
+@pytest.mark.parametrize(
+    ("error", "temporary"),
+    [
+        (smtplib.SMTPResponseException(421, b"busy"), True),
+        (smtplib.SMTPResponseException(554, b"rejected"), False),
+        (smtplib.SMTPRecipientsRefused({"a@b.cn": (450, b"mailbox busy")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@b.cn": (550, b"no such user")}), False),
+        (smtplib.SMTPServerDisconnected("gone"), True),
+        (TimeoutError(), True),
+        (ConnectionResetError(), True),
+    ],
+)
+def test_which_mail_failures_may_pass(error: BaseException, temporary: bool) -> None:
+    assert is_temporary(error) is temporary
 
 
 def test_no_mail_server_configured() -> None:
-    attempts = run(Notifier().send(build_notice(APPLICATION, "accepted")))
-    assert [(a.channel, a.status, a.error) for a in attempts] == [
-        ("email", FAILED, "未配置邮件服务器，邮件未发送")
-    ]
+    failed = failure(Notifier(), build_notice(APPLICATION, "accepted"), "email")
+    assert str(failed) == "未配置邮件服务器，邮件未发送" and not failed.temporary
 
 
 # --- SMS --------------------------------------------------------------------------------------------
@@ -209,27 +240,33 @@ def test_no_mail_server_configured() -> None:
 def test_logging_sms_writes_the_masked_phone_and_text(caplog: pytest.LogCaptureFixture) -> None:
     record = {**APPLICATION, "applicant": {**APPLICATION["applicant"], "email": ""}}
     notice = build_notice(record, "rejected", phone="138 1234 5678", reason="不属于受理范围")
+    assert channels_of(notice) == ["sms"]
     with caplog.at_level(logging.INFO, logger="ipps.sms"):
-        attempts = run(Notifier(sms=LoggingSms()).send(notice))
-    assert [a.as_dict() | {"at": ""} for a in attempts] == [
-        {"channel": "sms", "to": "138****5678", "at": "", "event": "rejected", "status": SENT, "error": ""}
-    ]
+        assert run(Notifier(sms=LoggingSms()).deliver(notice, "sms", "notice:SQ1:2:sms")) == "138****5678"
     (line,) = [r for r in caplog.records if r.name == "ipps.sms"]
-    assert line.getMessage() == f"短信发往 138****5678：{notice.sms}"
+    assert line.getMessage() == f"短信发往 138****5678：{notice.sms}（notice:SQ1:2:sms）"
     assert "不予受理，理由：不属于受理范围" in line.getMessage()
     assert PHONE not in caplog.text
 
 
-def test_a_failing_sms_gateway_does_not_raise() -> None:
+def test_a_failing_sms_gateway_is_worth_another_try_with_the_same_message_id() -> None:
     class Broken:
-        async def send(self, phone: str, text: str) -> None:
+        def __init__(self) -> None:
+            self.ids: list[str] = []
+
+        async def send(self, phone: str, text: str, message_id: str) -> None:
+            self.ids.append(message_id)
             raise RuntimeError("网关无响应")
 
+    gateway = Broken()
     notice = Notice("ZX1", "replied", "s", "b", "短信", phone=PHONE)
-    (attempt,) = run(Notifier(sms=Broken()).send(notice))
-    assert (attempt.channel, attempt.to, attempt.status) == ("sms", "138****5678", FAILED)
-    assert attempt.error == "短信发送出错：网关无响应"
+    for _ in range(2):
+        failed = failure(Notifier(sms=gateway), notice, "sms")
+        assert str(failed) == "短信发送出错：网关无响应" and failed.temporary
+    assert gateway.ids == ["job", "job"]
 
 
-def test_no_contact_no_attempt() -> None:
-    assert run(Notifier().send(Notice("ZX1", "replied", "s", "b", "t"))) == []
+def test_no_contact_no_channel() -> None:
+    notice = Notice("ZX1", "replied", "s", "b", "t")
+    assert channels_of(notice) == []
+    assert "未留手机号码" in str(failure(Notifier(), notice, "sms"))

@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 
 from forms_api.delivery.mail import EmailChannel, SmtpConfig, smtp_config
 from forms_api.delivery.notices import PLATFORM_NAME, build_notice
-from forms_api.delivery.notifier import FAILED, SENT, notifier_from_settings
+from forms_api.delivery.notifier import DeliveryFailed, notifier_from_settings
 from forms_api.settings import Settings, SettingsError, load
 from tests.mail import Inbox, TlsLogin, local_smtp_server, run
 
@@ -35,12 +35,8 @@ def test_no_mail_server_by_default(tmp_path: Path) -> None:
     assert smtp_config(settings) is None
     notifier = notifier_from_settings(settings)
     assert notifier.email is None
-    (attempt,) = run(notifier.send(build_notice(APPLICATION, "accepted")))
-    assert (attempt.channel, attempt.status, attempt.error) == (
-        "email",
-        FAILED,
-        "未配置邮件服务器，邮件未发送",
-    )
+    with pytest.raises(DeliveryFailed, match="未配置邮件服务器，邮件未发送"):
+        run(notifier.deliver(build_notice(APPLICATION, "accepted"), "email", "job"))
 
 
 def test_smtp_settings_from_the_file_and_the_environment(tmp_path: Path) -> None:
@@ -237,11 +233,8 @@ def test_a_notice_goes_out_through_the_configured_server(
     )
     notifier = notifier_from_settings(load({}, tmp_path), platform_name="某某知识产权保护中心")
 
-    attempts = run(notifier.send(build_notice(APPLICATION, "accepted")))
+    assert run(notifier.deliver(build_notice(APPLICATION, "accepted"), "email", "job")) == "lin@example.com"
 
-    assert [(a.channel, a.to, a.status, a.error) for a in attempts] == [
-        ("email", "lin@example.com", SENT, "")
-    ]
     assert [(e.mail_from, e.rcpt_tos) for e in inbox.envelopes] == [
         ("noreply@ipps.example.cn", ["lin@example.com"])
     ]
@@ -270,13 +263,11 @@ def test_ssl_with_login_from_a_password_file_and_a_ca_file(tmp_path: Path) -> No
             "IPPS_SMTP_PASSWORD_FILE": str(tmp_path / "password"),
             "IPPS_SMTP_CA_FILE": str(tls.cert),
         }
-        (attempt,) = run(
-            notifier_from_settings(load(environ, tmp_path)).send(build_notice(APPLICATION, "accepted"))
-        )
-        assert attempt.status == SENT, attempt.error
+        notice = build_notice(APPLICATION, "accepted")
+        run(notifier_from_settings(load(environ, tmp_path)).deliver(notice, "email", "job"))
 
         without_ca = load(environ | {"IPPS_SMTP_CA_FILE": ""}, tmp_path)  # the system CAs do not know it
-        (failed,) = run(notifier_from_settings(without_ca).send(build_notice(APPLICATION, "accepted")))
-        assert failed.status == FAILED and "加密连接失败" in failed.error
+        with pytest.raises(DeliveryFailed, match="加密连接失败"):
+            run(notifier_from_settings(without_ca).deliver(notice, "email", "job"))
     assert tls.logins == [(b"ipps", b" pass word ")]
     assert [e.rcpt_tos for e in inbox.envelopes] == [["lin@example.com"]]

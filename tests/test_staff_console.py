@@ -13,7 +13,7 @@ import pytest
 from forms_api.storage.query import Query
 from generator.workdays import china_tz
 from tests.api import JSON, consultation, id_number, pdf, pledge_fields, pledge_files, service_of, store_of
-from tests.console import act, actions_offered, console_client, log_in, record_page, soup
+from tests.console import act, actions_offered, console_client, log_in, record_page, settled_notices, soup
 
 HTML = {"Accept": "text/html"}
 
@@ -135,13 +135,15 @@ def test_correction_acceptance_progress_and_completion_reach_the_applicant(conso
     assert console.get(f"/api/lookup/{number}/result-file", params={"code": "WRONG123"}).status_code == 404
 
     # what the applicant is told and what the audit log keeps
-    record = store_of(console).get(number)
-    events = [n["event"] for n in record["notices"] if n["channel"] == "sms"]
-    assert events == ["correction", "accepted", "in_progress", "completed"]
-    # no mail server configured here: each e-mail attempt is recorded as failed, with why
-    assert {(n["status"], n["error"]) for n in record["notices"] if n["channel"] == "email"} == {
-        ("发送失败", "未配置邮件服务器，邮件未发送")
-    }
+    notices = settled_notices(console, number)
+    sms = [
+        (n.payload["event"], n.status, n.history[-1]["to"]) for n in notices if n.payload["channel"] == "sms"
+    ]
+    assert sms == [
+        (event, "done", "138****8000") for event in ("correction", "accepted", "in_progress", "completed")
+    ]
+    # no mail server configured here: only text messages are queued
+    assert {n.payload["channel"] for n in notices} == {"sms"}
     entries = audit(console, number)
     assert [(e["actor"], e["action"]) for e in entries] == [
         ("wang", "request_correction"),
@@ -164,13 +166,17 @@ def test_notices_are_sent_to_a_real_smtp_server_and_recorded(
         receipt = submit(console)
         log_in(console, "wang")
         assert act(console, receipt["receipt_no"], "accept").status_code == 303
-        record = store_of(console).get(receipt["receipt_no"])
+        notices = settled_notices(console, receipt["receipt_no"])
+        shown = record_page(console, receipt["receipt_no"]).select("#notices ~ ul li[data-job]")
     [mail] = inbox.messages()
     assert mail["To"] == "linxiao@example.com" and receipt["receipt_no"] in mail["Subject"]
-    assert {(n["channel"], n["status"]) for n in record["notices"]} == {
-        ("email", "已发送"),
-        ("sms", "已发送"),
+    assert mail["Message-ID"].endswith("@ipps.example.cn>")
+    assert {(n.payload["channel"], n.status, n.history[-1]["to"]) for n in notices} == {
+        ("email", "done", "l***@example.com"),
+        ("sms", "done", "138****8000"),
     }
+    assert [li["data-status"] for li in shown] == ["done", "done"]
+    assert "已完成" in shown[0].get_text() and "l***@example.com" in shown[0].get_text()
 
 
 # --- refusals ---------------------------------------------------------------------------------

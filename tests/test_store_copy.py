@@ -53,18 +53,22 @@ def filled(site: Path, data_dir: Path) -> list[dict]:
     return receipts
 
 
-def everything(settings: Settings) -> tuple[dict, dict, dict, dict]:
-    """(kind, key, further keys) → document; file name → bytes; numbering; accounts."""
+def everything(settings: Settings) -> tuple[dict, dict, dict, dict, dict]:
+    """(kind, key, further keys) → document; file name → bytes; numbering; accounts; jobs."""
 
-    async def read() -> tuple[dict, dict]:
+    async def read() -> tuple[dict, dict, dict]:
         store = await open_store(settings)
         try:
             documents = {(i.kind, i.key, i.unique): i.document for i in store.export()}
-            return documents, await store.numbering()
+            jobs = {
+                j.id: (j.task, j.payload, j.record, j.status, j.attempts, j.run_at, j.history)
+                for j in store.export_jobs()
+            }
+            return documents, await store.numbering(), jobs
         finally:
             await store.close()
 
-    documents, numbering = run(read())
+    documents, numbering, jobs = run(read())
     blobs = blobs_for(settings)
     accounts = Accounts.of(settings)
     try:
@@ -73,7 +77,7 @@ def everything(settings: Settings) -> tuple[dict, dict, dict, dict]:
     finally:
         blobs.close()
         accounts.close()
-    return documents, files, numbering, users
+    return documents, files, numbering, users, jobs
 
 
 def queue_counts(settings: Settings) -> dict[str, int]:
@@ -103,6 +107,7 @@ def test_a_round_trip_through_postgresql_keeps_everything(
     assert main(["store", "copy", "--from", str(first), "--to", databases[0]]) == 0
     out = capsys.readouterr().out
     assert "已复制并核对" in out and "文件 9 个" in out and f"员工账号 {len(STAFF)} 个" in out
+    assert "后台任务 1 个" in out  # the notice of the acceptance, sent
     assert main(["store", "copy", "--from", str(first), "--to", databases[0]]) == 1  # not empty now
     assert "已有数据" in capsys.readouterr().err
     assert main(["store", "copy", "--from", databases[0], "--to", str(last)]) == 0
@@ -118,6 +123,7 @@ def test_a_round_trip_through_postgresql_keeps_everything(
         "audit",
     }
     assert before == middle == after
+    assert [(task, status) for task, _, _, status, *_ in before[4].values()] == [("notice", "done")]
     assert (last / "secrets" / "data.key").read_bytes() == (first / "secrets" / "data.key").read_bytes()
     embedded, postgres = queue_counts(Settings(data_dir=first)), queue_counts(middle_settings)
     assert embedded == postgres and any(embedded.values())
@@ -173,5 +179,6 @@ def test_backup_and_restore_with_postgresql(
     original = everything(Settings(data_dir=host, database_url=databases[0]))
     restored = everything(Settings(data_dir=host, database_url=databases[1]))
     assert original[:3] == restored[:3]  # records, files, numbering (accounts are not in backups)
+    assert original[4] == restored[4] and original[4]  # and the jobs
     assert main(["restore", str(archive)]) == 1  # the database holds data now
     assert "已有数据" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from generator import cli as catalog_cli
 
-from . import backup, db, faq, report, results, serve, store, text, users
+from . import backup, db, faq, report, results, serve, store, text, users, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_commands(commands)
     db.add_commands(commands)
     store.add_commands(commands)
+    worker.add_commands(commands)
     return parser
 
 

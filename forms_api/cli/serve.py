@@ -81,8 +81,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
         return EXIT_OK
     # Each worker process imports the application anew and reads the same settings; the
-    # command line's site folder reaches them through the environment.
+    # command line's site folder reaches them through the environment, and so does "auto"
+    # background jobs: with several workers they are left to `ipps worker`.
     os.environ["IPPS_SITE_DIR"] = str(settings.site_dir)
+    if settings.jobs_in_server == "auto":
+        os.environ["IPPS_JOBS_IN_SERVER"] = "no"
+        print("后台任务（通知等）由 ipps worker 执行：请另行启动 ipps worker（或设置 jobs_in_server = yes）")
     uvicorn.run(
         "forms_api.app:create_app",
         factory=True,

@@ -87,7 +87,8 @@ def cmd_copy(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     print(
-        f"已复制并核对：记录 {record_counts(copied.records)}；文件 {copied.files} 个（{format_size(copied.file_bytes)}）；员工账号 {copied.accounts} 个。"
+        f"已复制并核对：记录 {record_counts(copied.records)}；文件 {copied.files} 个（{format_size(copied.file_bytes)}）；"
+        f"后台任务 {copied.jobs} 个；员工账号 {copied.accounts} 个。"
     )
     print("加密字段按原样复制，目标使用同一把数据密钥；请妥善保管密钥文件。")
     return EXIT_OK

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from forms_api.domain.staff.accounts import Accounts, User
-from forms_api.domain.staff.roles import ADMIN, AUDITOR, ROLES, SUPERVISOR
+from forms_api.domain.staff.roles import ACCEPTOR, ADMIN, AUDITOR, ROLES, SUPERVISOR
 from forms_api.domain.workflow import Actor
 
 from .sessions import Session, SessionManager, check_csrf
@@ -81,6 +81,10 @@ MEASURE_ROLES = (SUPERVISOR.id, ADMIN.id)
 """Who records improvement measures (改进措施)."""
 MEASURE_READERS = (*MEASURE_ROLES, AUDITOR.id)
 """Who reads them."""
+JOB_ROLES = (SUPERVISOR.id, ADMIN.id)
+"""Who watches the background jobs (后台任务): failed notices and the like."""
+RETRY_ROLES = (ACCEPTOR.id, SUPERVISOR.id, ADMIN.id)
+"""Who may queue a failed job again (the record page offers it to them as well)."""
 
 
 def bar_context(staff: Staff, catalog: Any) -> dict[str, Any]:
@@ -93,6 +97,7 @@ def bar_context(staff: Staff, catalog: Any) -> dict[str, Any]:
         "may_audit": staff.user.role.id in AUDIT_ROLES,
         "may_export": staff.user.role.id in EXPORT_ROLES,
         "may_measure": staff.user.role.id in MEASURE_READERS,
+        "may_jobs": staff.user.role.id in JOB_ROLES,
     }
 
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from starlette.background import BackgroundTask
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forms_api.delivery import notices
+from forms_api.delivery.notifier import CHANNEL_NAMES
 from forms_api.domain import measures, workflow
 from forms_api.domain.casework import Casework, NotFound, Stale
 from forms_api.domain.errors import Invalid
@@ -41,13 +41,14 @@ from forms_api.web.responses import stored_file
 from generator.schema.tables import SATISFACTION_LEVELS
 
 from . import action_forms
-from .access import MEASURE_ROLES, Staff, bar_context, page
+from .access import MEASURE_ROLES, RETRY_ROLES, Staff, bar_context, page
 from .display import local_time
 
 REVEAL_ROLES = (ADMIN.id, ACCEPTOR.id, HANDLER.id, SUPERVISOR.id)
 """Who may see an applicant's personal data in full (each time logged); not the auditor."""
 
 DONE = {
+    "retry": "已重新排入队列，稍后发送",
     "accept": "已受理",
     "request_correction": "已发出补正通知",
     "refuse": "已作出不予受理决定",
@@ -85,7 +86,7 @@ async def _found(request: Request, staff: Staff) -> dict[str, Any] | Response:
 # --- the page ---------------------------------------------------------------------------------
 
 
-def _render(
+async def _render(
     request: Request,
     staff: Staff,
     record: dict[str, Any],
@@ -132,6 +133,11 @@ def _render(
         "local": local_time,
         "mask_email": mask_email,
         "notice_events": notices.EVENTS,
+        "notice_jobs": [
+            job for job in await service.store.jobs_of(record["receipt_no"]) if job.task == "notice"
+        ],
+        "may_retry": staff.user.role.id in RETRY_ROLES,
+        "channel_names": CHANNEL_NAMES,
         "kind_label": KIND_LABELS[record["kind"]],
         "level_names": SATISFACTION_LEVELS.entries,
         "measure_link": measures.new_link(record) if staff.user.role.id in MEASURE_ROLES else None,
@@ -172,7 +178,7 @@ async def record_page(request: Request, staff: Staff) -> Response:
     record = await _found(request, staff)
     if isinstance(record, Response):
         return record
-    return _render(request, staff, record)
+    return await _render(request, staff, record)
 
 
 @page(*REVEAL_ROLES)
@@ -182,7 +188,7 @@ async def reveal(request: Request, staff: Staff) -> Response:
         return record
     reason = str(staff.form.get("reason", "") if staff.form else "").strip()[:200]
     await _casework(request).log_access(record["receipt_no"], staff.actor, "reveal", {"reason": reason})
-    return _render(request, staff, record, revealed=True)
+    return await _render(request, staff, record, revealed=True)
 
 
 @page(*REVEAL_ROLES)
@@ -263,7 +269,7 @@ async def act(request: Request, staff: Staff) -> Response:
     except (workflow.Refused, Stale) as refused:
         return _back(request, "未能办理", refused.message, 409, record["receipt_no"])
     except Invalid as invalid:
-        return _render(
+        return await _render(
             request, staff, record, status=422, action=action, values=values, errors=invalid.problems
         )
     except StoreUnavailable:
@@ -274,9 +280,9 @@ async def act(request: Request, staff: Staff) -> Response:
             503,
             record["receipt_no"],
         )
-    response = RedirectResponse(f"/staff/records/{quote(record['receipt_no'])}?done={action}", 303)
-    response.background = BackgroundTask(casework.send, done)
-    return response
+    if done.notices and (runner := request.app.state.runner) is not None:
+        runner.wake()  # the notices were queued with the action; this process sends them now
+    return RedirectResponse(f"/staff/records/{quote(record['receipt_no'])}?done={action}", 303)
 
 
 def _back(request: Request, title: str, message: str, status: int, receipt_no: str) -> Response:

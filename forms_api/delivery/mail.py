@@ -12,6 +12,7 @@ service starts, not a failed notice later. Without ``smtp_host`` no mail server 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import ipaddress
 import re
 import smtplib
@@ -59,7 +60,9 @@ class EmailChannel:
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
 
-    def message(self, notice: Notice) -> EmailMessage:
+    def message(self, notice: Notice, message_id: str = "") -> EmailMessage:
+        """The e-mail of ``notice``; its Message-ID is made from ``message_id`` when given (the
+        same on every attempt of one job), else new."""
         config = self.config
         message = EmailMessage()
         local, _, domain = config.sender.rpartition("@")
@@ -67,13 +70,15 @@ class EmailChannel:
         message["To"] = notice.email
         message["Subject"] = notice.subject
         message["Date"] = formatdate(localtime=True)
-        message["Message-ID"] = make_msgid(domain=domain)
+        message["Message-ID"] = (
+            message_id_header(message_id, domain) if message_id else make_msgid(domain=domain)
+        )
         message.set_content(notice.body, charset="utf-8")
         return message
 
-    async def send(self, notice: Notice) -> None:
+    async def send(self, notice: Notice, message_id: str = "") -> None:
         """Deliver ``notice`` to ``notice.email``; raises what smtplib raises."""
-        await asyncio.to_thread(self._send, self.message(notice))
+        await asyncio.to_thread(self._send, self.message(notice, message_id))
 
     def _send(self, message: EmailMessage) -> None:
         config = self.config
@@ -91,6 +96,26 @@ class EmailChannel:
             if config.username:
                 smtp.login(config.username, config.password)
             smtp.send_message(message)
+
+
+def message_id_header(message_id: str, domain: str) -> str:
+    """``<digest@domain>``: the same for the same ``message_id``, and only characters a
+    Message-ID may hold (job ids have colons)."""
+    return f"<{hashlib.sha256(message_id.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def is_temporary(error: BaseException) -> bool:
+    """Whether sending again later may succeed: the server unreachable, busy or timing out, or
+    answering 4xx; not an address it refuses for good (5xx) or a failed login."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return False
+    return isinstance(error, (smtplib.SMTPException, OSError))
 
 
 def describe_error(error: BaseException, config: SmtpConfig | None = None) -> str:

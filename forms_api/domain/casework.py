@@ -13,9 +13,9 @@ does the rest, in this order:
 3. Writes the record's changes and the audit entry in one store write: both or neither
    survive a crash. The audit entry (:func:`audit_entry`) says who, what, when, on which
    record, and the fields before and after.
-4. Returns a :class:`Done` with the new record and, for status changes the applicant is told
-   of, the notice to send. Sending waits on a mail server, so the caller does it after
-   answering (:meth:`Casework.send`); each attempt is then recorded on the record.
+4. Queues, in that same write, the notice jobs of a status change the applicant is told of
+   (:mod:`.jobs.notices`): the notice goes out after the answer, from a worker, and is never
+   lost between the two.
 
 Actions on one service are serialized by a lock: reading, checking and writing take a few
 milliseconds, and staff actions are few, so no record changes between its check and its write.
@@ -33,16 +33,16 @@ from typing import Any
 
 from anyio.to_thread import run_sync
 
-from forms_api.delivery.notices import Notice, NoticeError, build_notice
-from forms_api.delivery.notifier import Notifier
 from forms_api.storage import filetypes, uploads
 from forms_api.storage.embedded import Insert
 from generator import workdays
 
 from . import workflow
+from .audit_labels import AUDIT_LABELS
 from .errors import Invalid
+from .jobs.notices import notice_jobs
 from .submissions import Service, Upload, now
-from .workflow.rules import ACTION_LABELS, COMPLETED, ROLE_LABELS, TO_VISIT
+from .workflow.rules import COMPLETED, ROLE_LABELS, TO_VISIT
 
 log = logging.getLogger("ipps.casework")
 
@@ -51,17 +51,6 @@ RESULT_FILE = "document_file"
 
 RESULT_TYPES = ("pdf", "jpg", "png")
 RESULT_MAX_MB = 20
-
-NOTICE_EVENTS = {
-    "accept": "accepted",
-    "request_correction": "correction",
-    "refuse": "rejected",
-    "complete": "completed",
-    "accept_and_complete": "completed",
-    "reply": "replied",
-    "answer": "replied",
-}
-"""Actions whose status change the applicant is told of (``progress`` too, the first time)."""
 
 AUDIT_SKIPPED = frozenset({"timeline", "revision"})
 """Fields an audit entry does not repeat: the timeline only grows (the event is in the entry)."""
@@ -80,13 +69,13 @@ class Stale(Exception):
 @dataclass(frozen=True)
 class Done:
     record: dict[str, Any]
-    notice: Notice | None
+    notices: int
+    """Notice jobs queued with the action (the caller may wake the job runner)."""
 
 
 class Casework:
-    def __init__(self, service: Service, notifier: Notifier) -> None:
+    def __init__(self, service: Service) -> None:
         self.service = service
-        self.notifier = notifier
         self._lock = asyncio.Lock()
 
     # --- reading ------------------------------------------------------------------------------
@@ -148,13 +137,14 @@ class Casework:
                 finished = changes.get("status") == COMPLETED and record["kind"] == "application"
                 if finished and item and (visit := await self._return_visit(record, item, moment)):
                     inserts.append(Insert("visit", visit["receipt_no"], visit))
-                await self.service.store.write(inserts=inserts, updates=[(receipt_no, changes)])
+                updated = {**record, **changes}
+                jobs = notice_jobs(self.service, record, updated, action, moment)
+                await self.service.store.write(inserts=inserts, updates=[(receipt_no, changes)], jobs=jobs)
             except BaseException:
                 for file in stored:  # nothing is kept of an action that was not stored
                     await run_sync(self.service.blobs.remove, file)
                 raise
-        updated = {**record, **changes}
-        return Done(updated, self._notice(record, updated, action, outcome.event))
+        return Done(updated, len(jobs))
 
     async def _return_visit(
         self, record: Mapping[str, Any], item: workflow.ItemRules, at: dt.datetime
@@ -186,19 +176,6 @@ class Casework:
             ],
         }
 
-    async def send(self, done: Done) -> None:
-        """Send the notice of ``done`` (if any) and record every attempt on the record."""
-        if done.notice is None:
-            return
-        attempts = [attempt.as_dict() for attempt in await self.notifier.send(done.notice)]
-        if not attempts:
-            return
-        async with self._lock:
-            current = await self.service.store.get(done.record["receipt_no"]) or {}
-            await self.service.store.update(
-                done.record["receipt_no"], {"notices": [*current.get("notices", []), *attempts]}
-            )
-
     async def log_access(
         self, receipt_no: str | None, actor: workflow.Actor, action: str, details: Mapping[str, Any]
     ) -> None:
@@ -217,6 +194,28 @@ class Casework:
         }
         audit_no = await self.service.numbers.next("audit", moment.date())
         await self.service.store.insert("audit", audit_no, {"audit_no": audit_no, **entry})
+
+    async def retry_job(self, job_id: str, actor: workflow.Actor) -> bool:
+        """Queue a failed job again, in one write with its audit entry; False when it is not
+        (or no longer) failed."""
+        job = await self.service.store.job(job_id)
+        if job is None:
+            return False
+        moment = now()
+        audit_no = await self.service.numbers.next("audit", moment.date())
+        entry = {
+            "audit_no": audit_no,
+            "kind": "audit",
+            "at": moment.isoformat(timespec="seconds"),
+            "actor": actor.name,
+            "role": actor.role,
+            "role_label": ROLE_LABELS.get(actor.role, actor.role),
+            "action": "job_retry",
+            "label": AUDIT_LABELS["job_retry"],
+            "record": job.record or None,
+            "details": {"job": job.id, "task": job.task, "error": job.last_error},
+        }
+        return await self.service.store.requeue(job_id, moment, inserts=[Insert("audit", audit_no, entry)])
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -243,40 +242,6 @@ class Casework:
                 problems[RESULT_FILE] = f"结果文书：{message}"
                 return []
         return [(RESULT_FILE, upload) for upload in chosen]
-
-    def _notice(
-        self, before: Mapping[str, Any], after: Mapping[str, Any], action: str, event: Mapping[str, Any]
-    ) -> Notice | None:
-        name = NOTICE_EVENTS.get(action)
-        if action == "progress" and before.get("status") != after.get("status"):
-            name = "in_progress"
-        if name is None:
-            return None
-        person = after.get("applicant") if after.get("kind") == "application" else after
-        phone_enc = (person or {}).get("phone_enc")
-        try:
-            return build_notice(
-                after,
-                name,
-                phone=self.service.vault.decrypt(phone_enc) if phone_enc else "",
-                problems=_problems(after) if name == "correction" else (),
-                reason=after.get("refusal_reason", ""),
-                platform_name=self.service.catalog.platform.name,
-            )
-        except NoticeError:  # e.g. a correction asked for with nothing listed: no notice
-            log.exception("no notice for %s %s", after.get("receipt_no"), action)
-            return None
-
-
-AUDIT_LABELS = {
-    **ACTION_LABELS,
-    "reveal": "查看完整个人信息",
-    "material": "查看申请材料",
-    "result_file": "查看结果文书",
-    "export": "导出办件清单",
-    "create_measure": "登记改进措施",
-    "update_measure": "更新改进措施",
-}
 
 
 VISIT_WITHIN_DAYS = 5
@@ -337,12 +302,6 @@ def _changes(
     changes["timeline"] = [*record.get("timeline", []), outcome.event]
     changes["revision"] = record.get("revision", 0) + 1
     return changes
-
-
-def _problems(record: Mapping[str, Any]) -> list[str]:
-    last = (record.get("corrections") or [{}])[-1]
-    listed = [m["name"] + (f"（{m['note']}）" if m.get("note") else "") for m in last.get("materials", [])]
-    return [*listed, *([last["note"]] if last.get("note") else [])]
 
 
 def _file_entry(upload: Upload, file: uploads.StoredFile) -> dict[str, Any]:

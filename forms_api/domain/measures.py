@@ -64,7 +64,7 @@ CHECKED_TEXTS = ("title", "problem", "effect")
 """The texts a public measure shows: no personal data in them."""
 
 CREATE, UPDATE = "create_measure", "update_measure"
-"""The audit log's actions (labelled in :data:`forms_api.domain.casework.AUDIT_LABELS`)."""
+"""The audit log's actions (labelled in :data:`forms_api.domain.audit_labels.AUDIT_LABELS`)."""
 
 
 class Stale(casework.Stale):

@@ -9,6 +9,8 @@ database to another of either:
   target is given the same data key (its file copied into a target data directory, or its
   fingerprint recorded in a target database, so that no host with another key can serve it);
 - the numbering state, so that receipts go on from where the source stopped;
+- every background job (notices sent, failed or still to send) with its history; one that was
+  running (the copy is made with the service stopped) is queued again;
 - every uploaded file a record names, streamed a chunk at a time;
 - the staff accounts (with their lockouts).
 
@@ -54,6 +56,7 @@ class Copied:
     """Records copied, by kind."""
     files: int
     file_bytes: int
+    jobs: int
     accounts: int
     numbering: dict[str, int]
 
@@ -90,7 +93,8 @@ async def copy_everything(
     source_accounts, target_accounts = Accounts.of(source), Accounts.of(target)
     try:
         await source_store.check_keys({name: fingerprint(key, name) for name, key in keys.items()})
-        if await target_store.kinds() or next(iter(target_blobs.names()), None) or target_accounts.users():
+        occupied = await target_store.kinds() or next(iter(target_store.export_jobs()), None)
+        if occupied or next(iter(target_blobs.names()), None) or target_accounts.users():
             raise CopyRefused(f"目标{describe(target)}中已有数据；请复制到新建的空数据目录或空数据库")
         _give_keys(keys, target)
         await target_store.check_keys({name: fingerprint(key, name) for name, key in keys.items()})
@@ -110,6 +114,9 @@ async def copy_everything(
             await target_store.write(inserts=batch)
         numbering = await source_store.numbering()
         await target_store.continue_numbering(numbering)
+        jobs = list(source_store.export_jobs())
+        for start in range(0, len(jobs), BATCH):
+            await target_store.import_jobs(jobs[start : start + BATCH])
 
         progress(f"正在复制上传的材料（{len(files)} 个）……")
         missing = [name for name in files if not _exists(source_blobs, name)]
@@ -127,6 +134,9 @@ async def copy_everything(
         progress("正在核对……")
         problems = await _differences(source_store, target_store, records, numbering)
         problems += _file_differences(target_blobs, files.values())
+        copied_jobs = {run.id: run.status for run in target_store.export_jobs()}
+        if set(copied_jobs) != {run.id for run in jobs}:
+            problems.append(f"后台任务数不一致（源 {len(jobs)} 个，目标 {len(copied_jobs)} 个）")
         if target_accounts.document()["users"] != accounts["users"]:
             problems.append("员工账号不一致")
         if problems:
@@ -135,6 +145,7 @@ async def copy_everything(
             records=records,
             files=len(files),
             file_bytes=sum(f.size for f in files.values()),
+            jobs=len(jobs),
             accounts=len(accounts["users"]),
             numbering=numbering,
         )

@@ -42,6 +42,32 @@ def document_of(job: Any, now: str) -> dict[str, Any]:
     }
 
 
+def document_from_run(run: JobRun) -> dict[str, Any]:
+    """The stored document of a job copied from another store, as it was there (a job that was
+    running there is queued: the copy is made with the service stopped)."""
+
+    def moment(value: dt.datetime | None) -> str | None:
+        return stamp(value) if value else None
+
+    running = run.status == RUNNING
+    return {
+        "job_id": run.id,
+        "task": run.task,
+        "payload": dict(run.payload),
+        "record": run.record,
+        "status": QUEUED if running else run.status,
+        "run_at": stamp(run.run_at),
+        "attempts": run.attempts,
+        "max_attempts": run.max_attempts,
+        "worker": "",
+        "lease_until": None,
+        "last_error": run.last_error,
+        "history": list(run.history),
+        "created_at": moment(run.created_at),
+        "finished_at": moment(run.finished_at),
+    }
+
+
 def run_of(document: Mapping[str, Any]) -> JobRun:
     def moment(name: str) -> dt.datetime | None:
         value = document.get(name)

@@ -210,13 +210,29 @@ class Store:
     # --- moving everything (ipps store copy, backups) ------------------------------------------
 
     async def kinds(self) -> list[str]:
-        """The kinds of the documents stored."""
-        return sorted(kind for kind, index in self._kinds.items() if len(index))
+        """The kinds of the documents stored (jobs are not documents to the caller)."""
+        return sorted(kind for kind, index in self._kinds.items() if len(index) and kind != job_book.KIND)
+
+    def export_jobs(self) -> Iterator[JobRun]:
+        """Every job, in the order queued (for ``ipps store copy``)."""
+        index = self._kinds.get(job_book.KIND)
+        for document in list(index.documents) if index is not None else ():
+            yield job_book.run_of(document)
+
+    async def import_jobs(self, runs: Sequence[JobRun]) -> None:
+        """Store jobs copied from another store as they were there (:meth:`export_jobs`)."""
+        await self.write(
+            inserts=[Insert(job_book.KIND, run.id, job_book.document_from_run(run)) for run in runs]
+        )
 
     def export(self) -> Iterator[Insert]:
         """Every document as the insert that stores it again (its keys included), kind by kind,
         oldest first: as it is when called (documents are never changed in place)."""
-        listed = [(kind, list(index.documents)) for kind, index in sorted(self._kinds.items())]
+        listed = [
+            (kind, list(index.documents))
+            for kind, index in sorted(self._kinds.items())
+            if kind != job_book.KIND  # jobs go by export_jobs: another engine keeps them apart
+        ]
         for kind, documents in listed:
             for document in documents:
                 keys = document[KEYS]

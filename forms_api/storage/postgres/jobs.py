@@ -123,3 +123,19 @@ SELECT_NEXT = (
     "SELECT min(t) FROM (SELECT min(run_at) AS t FROM jobs WHERE status = 'queued'"
     " UNION ALL SELECT min(lease_until) FROM jobs WHERE status = 'running') AS due"
 )
+
+
+SELECT_ALL = f"SELECT {_FIELDS} FROM jobs ORDER BY position"
+
+
+async def restore(connection: Any, runs: Sequence[JobRun]) -> None:
+    """Jobs copied from another store, as they were there (one that was running is queued)."""
+    for run in runs:
+        await connection.execute(
+            "INSERT INTO jobs (id, task, payload, record, status, run_at, attempts, max_attempts,"
+            " last_error, history, created_at, finished_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()), %s)",
+            (run.id, run.task, Jsonb(run.payload), run.record, QUEUED if run.status == RUNNING else run.status,
+             run.run_at, run.attempts, run.max_attempts, run.last_error, Jsonb(run.history), run.created_at,
+             run.finished_at),
+        )  # fmt: skip

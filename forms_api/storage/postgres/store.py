@@ -246,6 +246,20 @@ class PostgresStore:
         for kind, key, document, unique in Snapshot(self.url, statement, (), document_at=2):
             yield Insert(kind, key, document, tuple(unique))
 
+    def export_jobs(self) -> Iterator[JobRun]:
+        """Every job, in the order queued (for ``ipps store copy``)."""
+        with psycopg.connect(self.url) as connection:
+            for row in connection.execute(job_sql.SELECT_ALL):
+                yield job_sql.run_of(row)
+
+    async def import_jobs(self, runs: Sequence[JobRun]) -> None:
+        """Store jobs copied from another store as they were there (:meth:`export_jobs`)."""
+
+        async def restore(connection: Any) -> None:
+            await job_sql.restore(connection, runs)
+
+        await self._transaction((), (), (), then=restore)
+
     async def numbering(self) -> dict[str, int]:
         """The last number handed out in each series of receipt numbers."""
         return {

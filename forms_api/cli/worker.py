@@ -1,0 +1,104 @@
+"""``ipps worker``: run background jobs (notices, reminders) beside ``ipps serve``.
+
+With PostgreSQL any number of workers on any hosts take jobs from the same database, never the
+same one twice. With the embedded store ``ipps serve`` runs them itself (one process owns the
+data directory), so a worker only runs while the server does not, for example ``ipps worker
+--once`` to send what is due after the server stopped.
+
+Stops on SIGTERM or Ctrl+C after finishing the jobs in hand (a notice is not cut off).
+
+Exit status: 0 after a normal stop (``--once``: when nothing more is due), 1 when the store
+cannot be used (the message says why), 2 for settings that cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from .options import EXIT_FAILED, EXIT_OK, EXIT_USAGE, settings_from
+
+
+def add_commands(commands: Any) -> None:
+    worker = commands.add_parser(
+        "worker",
+        help="执行后台任务（通知、提醒等）",
+        description="执行后台任务：向申请人发送通知等。使用 PostgreSQL 时可在多台主机上同时运行多个。",
+    )
+    worker.add_argument("--once", action="store_true", help="执行完当前到期的任务后退出")
+    worker.add_argument("--data-dir", type=Path, help="数据目录（默认取设置，通常为 var）")
+    worker.set_defaults(handler=cmd_worker)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from forms_api.settings import SettingsError
+
+    if (settings := settings_from(args)) is None:
+        return EXIT_USAGE
+    try:
+        return asyncio.run(_work(settings, args.once))
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+
+
+async def _work(settings: Any, once: bool) -> int:
+    from forms_api.delivery.notifier import notifier_from_settings
+    from forms_api.domain.columns import columns_of
+    from forms_api.domain.jobs.runner import Policy, Runner
+    from forms_api.domain.jobs.tasks import handlers
+    from forms_api.domain.submissions import Service
+    from forms_api.storage.blobs import blobs_for
+    from forms_api.storage.crypto import Vault
+    from forms_api.storage.embedded import StoreLocked
+    from forms_api.storage.embedded.store import StoreUnavailable
+    from forms_api.storage.engines import open_store
+    from forms_api.storage.keys import KeyFileError
+    from forms_api.storage.postgres.migrations import SchemaMismatch
+    from generator.catalog import CatalogInvalid, load_catalog
+
+    try:
+        catalog = load_catalog(settings.catalog_dir)
+    except (CatalogInvalid, FileNotFoundError) as exc:
+        print(f"无法读取事项目录 {settings.catalog_dir}：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    notifier = notifier_from_settings(settings, catalog.platform.name)
+    try:
+        vault = Vault.open(settings.key_path)
+        store = await open_store(settings, columns=columns_of)
+    except StoreLocked:
+        print(
+            f"数据目录 {settings.data_dir} 正被 ipps serve 使用：使用内置存储时由服务进程自行执行后台任务，"
+            "无需另行运行 ipps worker",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    except (StoreUnavailable, SchemaMismatch, KeyFileError, OSError) as exc:
+        print(f"无法打开办件数据：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    blobs = blobs_for(settings)
+    try:
+        await store.check_keys({"data": vault.fingerprint})
+        service = Service(settings, catalog, store, vault, blobs)
+        runner = Runner(service, handlers(service, notifier), policy=Policy.of(settings))
+        if once:
+            ran = await runner.drain()
+            print(f"已执行到期的后台任务 {ran} 个")
+            return EXIT_OK
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        print(f"后台任务进程 {runner.worker} 已启动（按 Ctrl+C 停止）", flush=True)
+        await runner.run(stop)
+        return EXIT_OK
+    except (StoreUnavailable, KeyFileError) as exc:
+        print(f"后台任务进程停止：{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        blobs.close()
+        await store.close()

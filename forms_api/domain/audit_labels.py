@@ -1,0 +1,18 @@
+"""How the audit log names what was done: every workflow action, and what staff and the system
+do beside the workflow (looking at guarded data, exports, measures, background jobs)."""
+
+from __future__ import annotations
+
+from .workflow.rules import ACTION_LABELS
+
+AUDIT_LABELS = {
+    **ACTION_LABELS,
+    "reveal": "查看完整个人信息",
+    "material": "查看申请材料",
+    "result_file": "查看结果文书",
+    "export": "导出办件清单",
+    "create_measure": "登记改进措施",
+    "update_measure": "更新改进措施",
+    "job_failed": "后台任务失败",
+    "job_retry": "重新执行后台任务",
+}
