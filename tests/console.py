@@ -101,3 +101,48 @@ def settled_notices(console: Any, receipt_no: str, timeout: float = 15) -> list[
         if all(job.status in ("done", "failed") for job in jobs) or time.monotonic() > deadline:
             return jobs
         time.sleep(0.05)
+
+
+class HttpStaff:
+    """A member of staff at a browser, against a server in another process (``ipps serve``):
+    cookies kept, redirects followed, forms read from the pages as a person would fill them."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base.rstrip("/")
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[int, str]:
+        with self.opener.open(self.base + path, timeout=30) as answer:
+            return answer.status, answer.read().decode("utf-8")
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, str]:
+        import urllib.error
+        import urllib.parse
+
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with self.opener.open(self.base + path, data=data, timeout=30) as answer:
+                return answer.status, answer.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+    def log_in(self, name: str, password: str = PASSWORD) -> None:
+        _, html = self.get("/staff/login")
+        form = soup(html).select_one("form[action='/staff/login']")
+        fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+        status, html = self.post("/staff/login", {**fields, "username": name, "password": password})
+        assert status == 200 and "退出登录" in html, html
+
+    def act(self, receipt_no: str, action: str, **fields: str) -> int:
+        """Take ``action`` through the form the record's page offers for it."""
+        _, html = self.get(f"/staff/records/{receipt_no}")
+        form = soup(html).select_one(f"form[action$='/actions/{action}']")
+        assert form is not None, f"{action} is not offered"
+        hidden = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+        status, _ = self.post(form["action"], {**hidden, **fields})
+        return status
