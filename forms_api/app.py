@@ -31,8 +31,7 @@ from forms_api.console.sessions import SessionManager
 from forms_api.delivery.notifier import notifier_from_settings
 from forms_api.domain.casework import Casework
 from forms_api.domain.columns import columns_of
-from forms_api.domain.jobs.runner import Policy, Runner
-from forms_api.domain.jobs.tasks import handlers
+from forms_api.domain.jobs.tasks import runner as job_runner
 from forms_api.domain.measures import Measures
 from forms_api.domain.staff.accounts import Accounts
 from forms_api.domain.submissions import Service
@@ -89,13 +88,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         service = Service(settings, catalog, store, vault, blobs)
         app.state.service = service
         app.state.casework = Casework(service)
-        runner = Runner(service, handlers(service, notifier), policy=Policy.of(settings))
-        app.state.runner = runner if settings.jobs_in_server != "no" else None
         app.state.measures = Measures(service)
         app.state.pages = Pages(site_dir, service, {"staff": console_routes.TEMPLATES})
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
         accounts = Accounts.of(settings)
         app.state.console = Console(accounts, sessions)
+        runner = app.state.runner = job_runner(app.state.casework, notifier, accounts)
+        app.state.runs_jobs = settings.jobs_in_server != "no"
         if rate := settings.rate:
             app.state.submission_limiter = store.limiter("submissions", *rate)
             app.state.lookup_limiter = store.limiter("lookups", rate[0] * LOOKUPS_PER_SUBMISSION, rate[1])
@@ -103,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # address cannot try many accounts quickly either. Off with the other limits.
             app.state.login_limiter = store.limiter("logins", *LOGINS_PER_MINUTE)
         stop = asyncio.Event()
-        jobs = asyncio.create_task(runner.run(stop)) if app.state.runner is not None else None
+        jobs = asyncio.create_task(runner.run(stop)) if app.state.runs_jobs else None
         try:
             yield
         finally:
@@ -146,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.pages = None
     app.state.disclosure = None
     app.state.runner = None
+    app.state.runs_jobs = False
     return app
 
 

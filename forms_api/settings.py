@@ -65,6 +65,11 @@ class Settings:
     """A file holding the mail server's password (instead of ``smtp_password``)."""
     smtp_ca_file: Path | None = None
     """Certificates to trust instead of the system's, for a mail server with an internal CA."""
+    department_emails: tuple[str, ...] = ()
+    """Department mailboxes for reminders, 催告 and the daily digest: ``id=address`` pairs
+    (``IPPS_DEPARTMENT_EMAILS=copyright-bureau=bqc@ipps.example.cn,…``; ids from
+    departments.yml) or a table in ``ipps.toml``; besides the work addresses of the
+    department's handlers (``ipps user email``)."""
     jobs_in_server: str = "auto"
     """Whether ``ipps serve`` runs background jobs (notices, reminders) itself: ``auto`` (yes
     when it serves as one process, no with ``--workers`` above 1: run ``ipps worker``), ``yes``
@@ -93,6 +98,11 @@ class Settings:
     @property
     def key_path(self) -> Path:
         return self.key_file or self.data_dir / "secrets" / "data.key"
+
+    @property
+    def department_mailboxes(self) -> dict[str, str]:
+        """``department_emails`` as department id → address."""
+        return dict(pair.split("=", 1) for pair in self.department_emails)
 
     @property
     def rate(self) -> tuple[int, float] | None:
@@ -193,6 +203,15 @@ def check_database_url(value: Any) -> str:
     return url
 
 
+def _department_email(pair: str) -> str:
+    department, _, address = (part.strip() for part in pair.partition("="))
+    if not department or "@" not in address or " " in address:
+        raise SettingsError(
+            f"设置 department_emails 中的「{pair}」无效，应为 部门标识=邮箱，如 copyright-bureau=bqc@ipps.example.cn"
+        )
+    return f"{department}={address}"
+
+
 def _check_one_password(settings: Settings) -> None:
     if settings.smtp_password and settings.smtp_password_file is not None:
         raise SettingsError("smtp_password 与 smtp_password_file 只能设置其中一个")
@@ -206,8 +225,13 @@ def _convert(name: str, value: Any, spec: dataclasses.Field[Any]) -> Any:
         if "Path" in annotation:
             return Path(value) if value not in ("", None) else None
         if "tuple" in annotation:
+            if isinstance(value, dict):  # a TOML table: [department_emails] copyright-bureau = "…"
+                value = [f"{key}={address}" for key, address in value.items()]
             items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(item.strip() for item in items if str(item).strip())
+            found = tuple(str(item).strip() for item in items if str(item).strip())
+            if name == "department_emails":
+                found = tuple(_department_email(pair) for pair in found)
+            return found
         if "int" in annotation:
             if value in ("", None):
                 return None

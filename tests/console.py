@@ -146,3 +146,21 @@ class HttpStaff:
         hidden = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
         status, _ = self.post(form["action"], {**hidden, **fields})
         return status
+
+
+def run_jobs_at(console: Any, moment: Any, *, schedule: bool = False) -> int:
+    """Run, on the application's loop, every job due at ``moment`` (a runner whose clock says
+    so, with the application's tasks; with ``schedule``, the daily jobs of that day too)."""
+    from forms_api.domain.jobs.runner import Runner
+    from forms_api.domain.jobs.schedule import daily_jobs
+    from tests.api import Blocking
+
+    handlers = console.app.state.runner.handlers
+    runner = Runner(
+        console.app.state.service,
+        handlers,
+        worker="test-runner",
+        clock=lambda: moment,
+        schedule=daily_jobs if schedule else None,
+    )
+    return Blocking(console, runner).drain()

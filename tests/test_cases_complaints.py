@@ -16,7 +16,7 @@ from generator.site import urls
 from generator.workdays import china_tz
 from tests.api import JSON, PLEDGE, consultation, pledge_fields, pledge_files, store_of
 from tests.conftest import html_of
-from tests.console import act, actions_offered, console_client, log_in, settled_notices, soup
+from tests.console import act, actions_offered, console_client, log_in, run_jobs_at, settled_notices, soup
 
 HTML = {"Accept": "text/html"}
 
@@ -239,6 +239,17 @@ def test_a_picked_application_gets_a_return_visit_that_staff_record(
 
     monkeypatch.setattr(casework, "sampled", lambda receipt_no, percent: True)
     receipt = completed_application(console)
+    assert list(store(console).documents("visit")) == []  # not yet: on the next working morning
+    settled_notices(console, receipt["receipt_no"])  # the in-process runner has sent those
+    (job,) = [j for j in store(console).jobs_of(receipt["receipt_no"]) if j.task == "visit"]
+    completed = dt.datetime.now(china_tz()).date()
+    assert job.run_at == dt.datetime.combine(
+        workdays.add_working_days(completed, 1).date, dt.time(9), china_tz()
+    )
+    run_jobs_at(console, job.run_at - dt.timedelta(minutes=1))
+    assert list(store(console).documents("visit")) == []
+    run_jobs_at(console, job.run_at)
+    run_jobs_at(console, job.run_at + dt.timedelta(hours=1))
     [visit] = list(store(console).documents("visit"))
     assert visit["visited_receipt"] == receipt["receipt_no"] and visit["status"] == "待回访"
     assert visit["department"] == "market-regulation"
@@ -259,5 +270,7 @@ def test_an_application_the_schedule_skips_gets_no_visit(
     from forms_api.domain import casework
 
     monkeypatch.setattr(casework, "sampled", lambda receipt_no, percent: False)
-    completed_application(console)
+    receipt = completed_application(console)
+    assert [j for j in store(console).jobs_of(receipt["receipt_no"]) if j.task == "visit"] == []
+    run_jobs_at(console, dt.datetime.now(china_tz()) + dt.timedelta(days=30))
     assert list(store(console).documents("visit")) == []

@@ -332,5 +332,20 @@ def test_jobs_in_server_takes_auto_yes_or_no(tmp_path: Path) -> None:
 
     assert load({}, tmp_path).jobs_in_server == "auto"
     assert load({"IPPS_JOBS_IN_SERVER": "No"}, tmp_path).jobs_in_server == "no"
-    with pytest.raises(SettingsError, match="jobs_in_server.*auto、yes、no"):
+    with pytest.raises(SettingsError, match=r"jobs_in_server.*auto、yes、no"):
         load({"IPPS_JOBS_IN_SERVER": "sometimes"}, tmp_path)
+
+
+def test_department_mailboxes_come_as_pairs_or_a_table(tmp_path: Path) -> None:
+    from forms_api.settings import SettingsError, load
+
+    pairs = load(
+        {"IPPS_DEPARTMENT_EMAILS": "copyright-bureau=bqc@x.cn, market-regulation = sj@x.cn"}, tmp_path
+    )
+    assert pairs.department_mailboxes == {"copyright-bureau": "bqc@x.cn", "market-regulation": "sj@x.cn"}
+    (tmp_path / "ipps.toml").write_text(
+        '[department_emails]\ncopyright-bureau = "bqc@x.cn"\n', encoding="utf-8"
+    )
+    assert load({}, tmp_path).department_mailboxes == {"copyright-bureau": "bqc@x.cn"}
+    with pytest.raises(SettingsError, match="department_emails 中的「copyright-bureau」无效"):
+        load({"IPPS_DEPARTMENT_EMAILS": "copyright-bureau"}, tmp_path)

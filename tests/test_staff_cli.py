@@ -146,9 +146,9 @@ def test_list_disable_and_totp(data_dir: Path, monkeypatch, capsys) -> None:
     assert "已停用账号「alice」" in capsys.readouterr().out
     assert run(monkeypatch, "user", "list") == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["用户名", "角色", "所属部门", "动态验证码", "状态", "创建时间"]
-    assert lines[1].split()[:5] == ["alice", "管理员", "—", "未开启", "已停用"]
-    assert lines[2].split()[:5] == ["hank", "办理员", "copyright-bureau", "已开启", "正常"]
+    assert lines[0].split() == ["用户名", "角色", "所属部门", "工作邮箱", "动态验证码", "状态", "创建时间"]
+    assert lines[1].split()[:6] == ["alice", "管理员", "—", "—", "未开启", "已停用"]
+    assert lines[2].split()[:6] == ["hank", "办理员", "copyright-bureau", "—", "已开启", "正常"]
     assert lines[-1] == "共 2 个账号。"
     # Columns line up although the headings are Chinese (two columns per character).
     assert lines[0].index("角色") == len("用户名  ") and lines[1].index("管理员") == len("用户名") * 2 + 2
@@ -180,3 +180,22 @@ def test_as_a_separate_process_errors_have_no_traceback(tmp_path: Path) -> None:
     again = attempt()
     assert again.returncode == 1
     assert again.stderr.strip() == "用户「alice」已存在"
+
+
+def test_a_work_address_for_reminders_is_set_checked_listed_and_cleared(
+    data_dir: Path, monkeypatch, capsys
+) -> None:
+    add = ("user", "add", "zhao", "--role", "handler", "--department", "copyright-bureau")
+    assert run(monkeypatch, *add, "--email", "zhao@", stdin=PASSWORD + "\n") == 1
+    assert "电子邮箱「zhao@」格式不正确" in capsys.readouterr().err
+    assert run(monkeypatch, *add, "--email", "zhao@ipps.example.cn", stdin=PASSWORD + "\n") == 0
+    assert Accounts(data_dir).get("zhao").email == "zhao@ipps.example.cn"
+    capsys.readouterr()
+    assert run(monkeypatch, "user", "list") == 0
+    assert "zhao@ipps.example.cn" in capsys.readouterr().out
+    assert run(monkeypatch, "user", "email", "zhao", "zhao.x@ipps.example.cn") == 0
+    assert Accounts(data_dir).get("zhao").email == "zhao.x@ipps.example.cn"
+    assert run(monkeypatch, "user", "email", "zhao") == 0
+    assert "已清除「zhao」的工作邮箱" in capsys.readouterr().out
+    assert Accounts(data_dir).get("zhao").email == ""
+    assert run(monkeypatch, "user", "email", "nobody", "a@b.cn") == 1

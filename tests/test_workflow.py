@@ -89,7 +89,7 @@ EXPECTED_ROLES: dict[str, dict[str, set[str] | None]] = {
     "complete": {"handler": None},
     "accept_and_complete": {"acceptor": None, "handler": None},
     "explain_overdue": {"handler": None},
-    "remind": {"supervisor": None, "admin": None},
+    "remind": {"supervisor": None, "admin": None, "system": None},  # system: the automatic 催告 (F.3.4)
     "assign": {"acceptor": None, "admin": None},
     "reply": {"handler": None, "acceptor": None},
     "mark_faq": {"supervisor": None, "acceptor": None},

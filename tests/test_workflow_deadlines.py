@@ -189,7 +189,13 @@ def test_remind_only_when_overdue_and_records_the_department():
         apply(record, "remind", SUPERVISOR, {}, at(date(2026, 10, 10)), item(3))
     reminded = run(record, "remind", SUPERVISOR, {"note": "请尽快办结"}, date(2026, 10, 13), item(3))
     assert reminded["reminders"] == [
-        {"at": "2026-10-13T10:00:00+08:00", "by": "督办员", "department": "bureau", "overdue_days": 2}
+        {
+            "at": "2026-10-13T10:00:00+08:00",
+            "by": "督办员",
+            "department": "bureau",
+            "overdue_days": 2,
+            "due": "2026-10-10",
+        }
     ]
     assert reminded["timeline"][-1]["note"] == "已催告部门（bureau）：超过期限 2 个工作日"
     assert reminded["status"] == "办理中"

@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from forms_api.domain.staff.accounts import AccountError, Accounts, check_departments, check_name
+from forms_api.domain.staff.accounts import AccountError, Accounts, check_departments, check_email, check_name
 from forms_api.domain.staff.roles import Role, RoleError, parse_role, valid_roles_text
 from forms_api.domain.staff.totp import provisioning_uri
 from forms_api.settings import Settings, SettingsError, load
@@ -76,7 +76,17 @@ def add_commands(commands: Any) -> None:
         metavar="部门标识",
         help="办理员所属部门（departments.yml 中的标识），可重复",
     )
+    add.add_argument("--email", default="", metavar="邮箱", help="接收到期提醒和每日汇总的工作邮箱（可选）")
     add.set_defaults(handler=cmd_user_add)
+
+    mailbox = actions.add_parser(
+        "email",
+        help="设置账号的工作邮箱",
+        description="设置接收到期提醒、超期催告和部门每日汇总的工作邮箱；不给邮箱则清除。",
+    )
+    mailbox.add_argument("name", metavar="用户名")
+    mailbox.add_argument("email", nargs="?", default="", metavar="邮箱")
+    mailbox.set_defaults(handler=cmd_user_email)
 
     listing = actions.add_parser("list", help="列出账号", description="列出全部工作人员账号。")
     listing.set_defaults(handler=cmd_user_list)
@@ -146,10 +156,13 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         # Everything that can be checked before asking for the password (add() checks again).
         check_name(args.name)
         check_departments(args.role, tuple(args.departments), known)
+        check_email(args.email)
         if accounts.get(args.name) is not None:
             raise _Refused(f"用户「{args.name}」已存在")
         password = _read_password()
-        user = accounts.add(args.name, args.role, password, args.departments, known_departments=known)
+        user = accounts.add(
+            args.name, args.role, password, args.departments, known_departments=known, email=args.email
+        )
         bound = "、".join(known.get(d, d) for d in user.departments)
         print(f"已添加{user.role.label}「{user.name}」" + (f"，所属部门：{bound}" if bound else ""))
         return EXIT_OK
@@ -176,13 +189,14 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         if not users:
             print("还没有工作人员账号。用 ipps user add 添加。")
             return EXIT_OK
-        rows = [("用户名", "角色", "所属部门", "动态验证码", "状态", "创建时间")]
+        rows = [("用户名", "角色", "所属部门", "工作邮箱", "动态验证码", "状态", "创建时间")]
         for user in users:
             rows.append(
                 (
                     user.name,
                     user.role.label,
                     "、".join(user.departments) or "—",
+                    user.email or "—",
                     "已开启" if user.has_second_factor else "未开启",
                     "已停用" if user.disabled else "正常",
                     user.created_at.astimezone(china_tz()).strftime("%Y-%m-%d %H:%M"),
@@ -190,6 +204,19 @@ def cmd_user_list(args: argparse.Namespace) -> int:
             )
         print(_table(rows))
         print(f"共 {len(users)} 个账号。")
+        return EXIT_OK
+
+    return _run(action, args)
+
+
+def cmd_user_email(args: argparse.Namespace) -> int:
+    def action(settings: Settings, args: argparse.Namespace) -> int:
+        Accounts.of(settings).set_email(args.name, args.email)
+        print(
+            f"已设置「{args.name}」的工作邮箱：{args.email}"
+            if args.email
+            else f"已清除「{args.name}」的工作邮箱"
+        )
         return EXIT_OK
 
     return _run(action, args)

@@ -48,9 +48,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 async def _work(settings: Any, once: bool) -> int:
     from forms_api.delivery.notifier import notifier_from_settings
+    from forms_api.domain.casework import Casework
     from forms_api.domain.columns import columns_of
-    from forms_api.domain.jobs.runner import Policy, Runner
-    from forms_api.domain.jobs.tasks import handlers
+    from forms_api.domain.jobs.tasks import runner as job_runner
+    from forms_api.domain.staff.accounts import Accounts
     from forms_api.domain.submissions import Service
     from forms_api.storage.blobs import blobs_for
     from forms_api.storage.crypto import Vault
@@ -80,11 +81,11 @@ async def _work(settings: Any, once: bool) -> int:
     except (StoreUnavailable, SchemaMismatch, KeyFileError, OSError) as exc:
         print(f"无法打开办件数据：{exc}", file=sys.stderr)
         return EXIT_FAILED
-    blobs = blobs_for(settings)
+    blobs, accounts = blobs_for(settings), Accounts.of(settings)
     try:
         await store.check_keys({"data": vault.fingerprint})
         service = Service(settings, catalog, store, vault, blobs)
-        runner = Runner(service, handlers(service, notifier), policy=Policy.of(settings))
+        runner = job_runner(Casework(service), notifier, accounts)
         if once:
             ran = await runner.drain()
             print(f"已执行到期的后台任务 {ran} 个")
@@ -100,5 +101,6 @@ async def _work(settings: Any, once: bool) -> int:
         print(f"后台任务进程停止：{exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        accounts.close()
         blobs.close()
         await store.close()

@@ -38,7 +38,7 @@ async def jobs_page(request: Request, staff: Staff) -> Response:
         "notice_events": EVENTS,
         "local": local_time,
         "done": request.query_params.get("done") == "retry",
-        "runner": request.app.state.runner is not None,
+        "runner": request.app.state.runs_jobs,
         "mail": bool(service.settings.smtp_host.strip()),
     }
     return request.app.state.pages.page("后台任务", "staff/jobs.html", context)
@@ -51,8 +51,8 @@ async def retry(request: Request, staff: Staff) -> Response:
         return request.app.state.pages.message(
             "无法重试", "该任务不存在或已不是失败状态，请刷新页面查看", 409
         )
-    if (runner := request.app.state.runner) is not None:
-        runner.wake()
+    if request.app.state.runs_jobs:
+        request.app.state.runner.wake()
     assert staff.form is not None
     back = str(staff.form.get("next") or "")
     if not back.startswith("/staff/") or back.startswith("//"):

@@ -242,7 +242,7 @@ async def _files(form: FormData) -> list[Upload]:
     return found
 
 
-@page(*sorted({role for roles in PERMISSIONS.values() for role in roles} - {"applicant"}))
+@page(*sorted({role for roles in PERMISSIONS.values() for role in roles} - {"applicant", "system"}))
 async def act(request: Request, staff: Staff) -> Response:
     record = await _found(request, staff)
     if isinstance(record, Response):
@@ -280,8 +280,8 @@ async def act(request: Request, staff: Staff) -> Response:
             503,
             record["receipt_no"],
         )
-    if done.notices and (runner := request.app.state.runner) is not None:
-        runner.wake()  # the notices were queued with the action; this process sends them now
+    if done.notices and request.app.state.runs_jobs:
+        request.app.state.runner.wake()  # the notices were queued with the action; this process sends them now
     return RedirectResponse(f"/staff/records/{quote(record['receipt_no'])}?done={action}", 303)
 
 

@@ -35,14 +35,14 @@ from anyio.to_thread import run_sync
 
 from forms_api.storage import filetypes, uploads
 from forms_api.storage.embedded import Insert
-from generator import workdays
 
 from . import workflow
 from .audit_labels import AUDIT_LABELS
 from .errors import Invalid
 from .jobs.notices import notice_jobs
+from .jobs.visits import visit_job
 from .submissions import Service, Upload, now
-from .workflow.rules import COMPLETED, ROLE_LABELS, TO_VISIT
+from .workflow.rules import COMPLETED, ROLE_LABELS
 
 log = logging.getLogger("ipps.casework")
 
@@ -134,47 +134,18 @@ class Casework:
                 entry = audit_entry(actor, action, record, changes, outcome.event, moment)
                 audit_no = await self.service.numbers.next("audit", moment.date())
                 inserts = [Insert("audit", audit_no, {"audit_no": audit_no, **entry})]
-                finished = changes.get("status") == COMPLETED and record["kind"] == "application"
-                if finished and item and (visit := await self._return_visit(record, item, moment)):
-                    inserts.append(Insert("visit", visit["receipt_no"], visit))
                 updated = {**record, **changes}
                 jobs = notice_jobs(self.service, record, updated, action, moment)
+                finished = changes.get("status") == COMPLETED and record["kind"] == "application"
+                percent = self.service.catalog.platform.settings.return_visit_sample_percent
+                if finished and item and sampled(receipt_no, percent):  # 9.2: visited when due
+                    jobs.append(visit_job(receipt_no, moment.date()))
                 await self.service.store.write(inserts=inserts, updates=[(receipt_no, changes)], jobs=jobs)
             except BaseException:
                 for file in stored:  # nothing is kept of an action that was not stored
                     await run_sync(self.service.blobs.remove, file)
                 raise
         return Done(updated, len(jobs))
-
-    async def _return_visit(
-        self, record: Mapping[str, Any], item: workflow.ItemRules, at: dt.datetime
-    ) -> dict[str, Any] | None:
-        """The return visit (9.2) of a completed application, if the schedule picks it: a
-        fixed share of them (``return_visit_sample_percent``), chosen by receipt number so the
-        choice is the same however often it is asked. Every 差评 is visited through its case."""
-        percent = self.service.catalog.platform.settings.return_visit_sample_percent
-        if not sampled(record["receipt_no"], percent):
-            return None
-        due = workdays.add_working_days(at.date(), VISIT_WITHIN_DAYS)
-        visit_no = await self.service.numbers.next("visit", at.date())
-        return {
-            "kind": "visit",
-            "receipt_no": visit_no,
-            "visited_receipt": record["receipt_no"],
-            "item": record.get("item"),
-            "department": item.department,
-            "status": TO_VISIT,
-            "submitted_at": at.isoformat(timespec="seconds"),
-            "scheduled_at": at.isoformat(timespec="seconds"),
-            "due_date": due.date.isoformat(),
-            "timeline": [
-                {
-                    "at": at.isoformat(timespec="seconds"),
-                    "state": TO_VISIT,
-                    "note": f"办件 {record['receipt_no']} 办结，列入回访",
-                }
-            ],
-        }
 
     async def log_access(
         self, receipt_no: str | None, actor: workflow.Actor, action: str, details: Mapping[str, Any]
@@ -242,10 +213,6 @@ class Casework:
                 problems[RESULT_FILE] = f"结果文书：{message}"
                 return []
         return [(RESULT_FILE, upload) for upload in chosen]
-
-
-VISIT_WITHIN_DAYS = 5
-"""Working days after completion within which a scheduled return visit is made."""
 
 
 def sampled(receipt_no: str, percent: int) -> bool:

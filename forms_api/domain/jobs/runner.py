@@ -41,6 +41,9 @@ from ..submissions import Service
 
 log = logging.getLogger("ipps.jobs")
 
+TICK = dt.timedelta(seconds=60)
+"""How often a runner asks its schedule for the daily jobs."""
+
 SYSTEM = "系统"
 """The actor of what the runner records."""
 
@@ -102,20 +105,34 @@ class Runner:
         worker: str | None = None,
         policy: Policy | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        schedule: Callable[[dt.datetime], Sequence[Job]] | None = None,
     ) -> None:
+        """``schedule(now)``: the daily jobs to queue (:func:`.schedule.daily_jobs`), asked
+        about once a minute; their ids make asking again harmless."""
         self.service = service
         self.handlers = dict(handlers)
         self.worker = worker or worker_name()
         self.policy = policy or Policy()
         self.clock = clock
+        self.schedule = schedule
         self._wake = asyncio.Event()
+        self._ticked: dt.datetime | None = None
 
     def wake(self) -> None:
         """Look for due jobs now (this process has just queued some)."""
         self._wake.set()
 
+    async def tick(self) -> None:
+        """Queue today's daily jobs, if a minute has passed since this runner last did."""
+        now = self.clock()
+        if self.schedule is None or (self._ticked is not None and now - self._ticked < TICK):
+            return
+        await self.service.store.write(jobs=self.schedule(now))
+        self._ticked = now
+
     async def run_due(self) -> int:
         """Claim one batch of due jobs and run them; how many were claimed."""
+        await self.tick()
         store, policy = self.service.store, self.policy
         runs = await store.claim(self.worker, self.clock(), policy.batch, policy.lease_seconds)
         if runs:

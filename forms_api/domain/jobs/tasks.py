@@ -1,13 +1,38 @@
-"""Every task the service runs, by name: what a :class:`~.runner.Runner` is given."""
+"""Every task the service runs, by name, and the runner that runs them."""
 
 from __future__ import annotations
 
 from forms_api.delivery.notifier import Notifier
 
-from ..submissions import Service
-from . import notices
-from .runner import Handler
+from ..casework import Casework
+from ..queues import departments_of, item_departments
+from ..staff.accounts import Accounts
+from . import notices, visits
+from .reminders import Watch
+from .runner import Handler, Policy, Runner
+from .schedule import daily_jobs
 
 
-def handlers(service: Service, notifier: Notifier) -> dict[str, Handler]:
-    return {notices.TASK: notices.notice_handler(service, notifier)}
+def handlers(casework: Casework, notifier: Notifier, accounts: Accounts) -> dict[str, Handler]:
+    service = casework.service
+    responsible = item_departments(service)
+
+    def department_of(record: dict) -> str:
+        rules = casework.rules(record)
+        return rules.department if rules else next(iter(sorted(departments_of(record, responsible))), "")
+
+    return {
+        notices.TASK: notices.notice_handler(service, notifier),
+        visits.TASK: visits.visit_handler(service, department_of),
+        **Watch(casework, notifier, accounts).handlers(),
+    }
+
+
+def runner(casework: Casework, notifier: Notifier, accounts: Accounts) -> Runner:
+    """The service's runner: every task, the daily schedule, the settings' policy."""
+    return Runner(
+        casework.service,
+        handlers(casework, notifier, accounts),
+        policy=Policy.of(casework.service.settings),
+        schedule=daily_jobs,
+    )

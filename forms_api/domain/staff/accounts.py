@@ -141,6 +141,8 @@ class User:
     created_at: dt.datetime
     totp_secret: str | None = None
     disabled: bool = False
+    email: str = ""
+    """Where reminders and the department's daily digest reach this person (optional)."""
 
     @property
     def has_second_factor(self) -> bool:
@@ -155,6 +157,18 @@ def check_password(password: str) -> None:
     """:class:`PasswordPolicyError` when ``password`` is not acceptable."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordPolicyError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符（当前 {len(password)} 个）")
+
+
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+"""A work e-mail address as the mail server takes it (ASCII, a dotted domain)."""
+
+
+def check_email(address: str) -> str:
+    """``address`` stripped, or InvalidAccount; "" (none) is allowed."""
+    address = address.strip()
+    if address and not EMAIL_PATTERN.fullmatch(address):
+        raise InvalidAccount(f"电子邮箱「{address}」格式不正确，应为 wang@ipps.example.cn 这样的地址")
+    return address
 
 
 def check_name(name: str) -> None:
@@ -316,10 +330,12 @@ class Accounts:
         departments: Iterable[str] = (),
         *,
         known_departments: Collection[str],
+        email: str = "",
         now: dt.datetime | None = None,
     ) -> User:
         """A new account; ``known_departments`` are the catalog's department ids."""
         check_name(name)
+        email = check_email(email)
         try:
             role = role if isinstance(role, Role) else parse_role(role)
         except RoleError as exc:
@@ -336,6 +352,7 @@ class Accounts:
             "totp_last_step": None,
             "disabled": False,
             "created_at": (now or utcnow()).isoformat(),
+            "email": email,
         }
 
         def insert(data: dict[str, Any]) -> None:
@@ -349,6 +366,15 @@ class Accounts:
     def set_disabled(self, name: str, disabled: bool = True) -> None:
         def change(data: dict[str, Any]) -> None:
             _existing(data, name)["disabled"] = disabled
+
+        self._update(change)
+
+    def set_email(self, name: str, email: str) -> None:
+        """Set (or with "" clear) where ``name`` gets reminders and digests."""
+        email = check_email(email)
+
+        def change(data: dict[str, Any]) -> None:
+            _existing(data, name)["email"] = email
 
         self._update(change)
 
@@ -478,6 +504,7 @@ def _user(name: str, record: dict[str, Any]) -> User:
         created_at=dt.datetime.fromisoformat(record["created_at"]),
         totp_secret=record.get("totp_secret"),
         disabled=bool(record.get("disabled")),
+        email=record.get("email", ""),
     )
 
 

@@ -32,7 +32,8 @@ from .deadlines import (
     needs_overdue_reason,
     reply_due,
 )
-from .rules import ACTIONS, GRAPHS, PERMISSIONS, ROLES, STAFF_ROLES, STATES
+from .effects import responsible
+from .rules import ACTIONS, GRAPHS, PERMISSIONS, ROLES, STAFF_ROLES, STATES, SYSTEM
 
 __all__ = [
     "ACTIONS",
@@ -45,6 +46,7 @@ __all__ = [
     "ROLES",
     "STAFF_ROLES",
     "STATES",
+    "SYSTEM",
     "Actor",
     "Deadline",
     "Invalid",
@@ -59,4 +61,5 @@ __all__ = [
     "needs_overdue_reason",
     "record_departments",
     "reply_due",
+    "responsible",
 ]

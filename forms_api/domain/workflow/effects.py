@@ -13,7 +13,7 @@ from typing import Any
 from generator import workdays
 
 from . import deadlines
-from .model import Actor
+from .model import Actor, ItemRules
 from .rules import (
     ACCEPTED,
     ACTIONS,
@@ -130,17 +130,24 @@ def _explain_overdue(record, values, now, today, actor, item):
     }, f"超期说明：{values['reason']}"
 
 
+def responsible(record: Mapping[str, Any], item: ItemRules | None) -> dict[str, str]:
+    """Who owes the work on ``record`` now: ``{"department": id}`` or ``{"role": id}`` (whom
+    a 催告 and the background reminders reach)."""
+    if record["kind"] == "application" and item is not None:
+        return {"department": item.department}
+    if record.get("department"):
+        return {"department": record["department"]}
+    if record["kind"] == "consultation":  # not yet assigned: the acceptors owe the assignment
+        return {"role": "acceptor"}
+    return {"role": "supervisor"}  # a complaint nobody holds yet: the supervisors answer complaints
+
+
 def _remind(record, values, now, today, actor, item):
-    if record["kind"] == "application":
-        reminded: dict[str, str] = {"department": item.department}
-    elif record.get("department"):
-        reminded = {"department": record["department"]}
-    elif record["kind"] == "consultation":  # not yet assigned: the acceptors owe the assignment
-        reminded = {"role": "acceptor"}
-    else:  # a complaint nobody holds yet: the supervisors answer complaints
-        reminded = {"role": "supervisor"}
+    reminded = responsible(record, item)
     late = deadlines.deadline_state(record, today)
     entry = {"at": _stamp(now), "by": actor.name, **reminded, "overdue_days": late.overdue_days}
+    if late.due is not None:
+        entry["due"] = late.due.isoformat()
     whom = f"部门（{reminded['department']}）" if "department" in reminded else ROLE_LABELS[reminded["role"]]
     text = f"已催告{whom}：超过期限 {late.overdue_days} 个工作日"
     return {"reminders": [*record.get("reminders", []), entry]}, text

@@ -66,10 +66,12 @@ ADMIN, ACCEPTOR, HANDLER, SUPERVISOR, AUDITOR = "admin", "acceptor", "handler", 
 STAFF_ROLES = (ADMIN, ACCEPTOR, HANDLER, SUPERVISOR, AUDITOR)
 APPLICANT = "applicant"
 """Not a staff role: the person who applied, acting through their receipt and lookup code."""
-ROLES = (*STAFF_ROLES, APPLICANT)
+SYSTEM = "system"
+"""Not a person: the background jobs, which 催告 overdue work on their own (F.3.4)."""
+ROLES = (*STAFF_ROLES, APPLICANT, SYSTEM)
 
 ROLE_LABELS: Mapping[str, str] = MappingProxyType(
-    {**{role.id: role.label for role in STAFF_ROLE_TABLE.values()}, APPLICANT: "申请人"}
+    {**{role.id: role.label for role in STAFF_ROLE_TABLE.values()}, APPLICANT: "申请人", SYSTEM: "系统"}
 )
 """The Chinese names of the roles, the console's own (:mod:`forms_api.domain.staff.roles`)."""
 
@@ -185,7 +187,7 @@ PERMISSIONS: Mapping[str, Mapping[str, frozenset[str] | None]] = MappingProxyTyp
         "complete": {HANDLER: None},
         "accept_and_complete": {ACCEPTOR: None, HANDLER: None},
         "explain_overdue": {HANDLER: None},
-        "remind": {SUPERVISOR: None, ADMIN: None},
+        "remind": {SUPERVISOR: None, ADMIN: None, SYSTEM: None},
         "assign": {ACCEPTOR: None, ADMIN: None},
         "reply": {HANDLER: None, ACCEPTOR: None},
         "mark_faq": {SUPERVISOR: None, ACCEPTOR: None},
