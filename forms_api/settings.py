@@ -70,6 +70,14 @@ class Settings:
     (``IPPS_DEPARTMENT_EMAILS=copyright-bureau=bqc@ipps.example.cn,…``; ids from
     departments.yml) or a table in ``ipps.toml``; besides the work addresses of the
     department's handlers (``ipps user email``)."""
+    retention_days: tuple[str, ...] = ()
+    """Days after a record is closed until its personal data is erased, per kind, as
+    ``kind=days`` pairs (or a table in ``ipps.toml``), over the defaults of
+    :data:`forms_api.domain.retention.DEFAULT_DAYS` (the privacy page's periods);
+    ``application=0`` keeps applications (the default: they are archives)."""
+    upload_grace_hours: int = 24
+    """Uploaded files that no record names (left by a crash between upload and commit) are
+    removed once they are this old."""
     jobs_in_server: str = "auto"
     """Whether ``ipps serve`` runs background jobs (notices, reminders) itself: ``auto`` (yes
     when it serves as one process, no with ``--workers`` above 1: run ``ipps worker``), ``yes``
@@ -103,6 +111,11 @@ class Settings:
     def department_mailboxes(self) -> dict[str, str]:
         """``department_emails`` as department id → address."""
         return dict(pair.split("=", 1) for pair in self.department_emails)
+
+    @property
+    def retention(self) -> dict[str, int]:
+        """``retention_days`` as kind → days (only what is set; the defaults are the domain's)."""
+        return {kind: int(days) for kind, days in (pair.split("=", 1) for pair in self.retention_days)}
 
     @property
     def rate(self) -> tuple[int, float] | None:
@@ -203,6 +216,15 @@ def check_database_url(value: Any) -> str:
     return url
 
 
+def _retention(pair: str) -> str:
+    kind, _, days = (part.strip() for part in str(pair).partition("="))
+    if not kind or not days.isdigit():
+        raise SettingsError(
+            f"设置 retention_days 中的「{pair}」无效，应为 种类=天数，如 consultation=1095（0 表示不删除）"
+        )
+    return f"{kind}={int(days)}"
+
+
 def _department_email(pair: str) -> str:
     department, _, address = (part.strip() for part in pair.partition("="))
     if not department or "@" not in address or " " in address:
@@ -231,6 +253,8 @@ def _convert(name: str, value: Any, spec: dataclasses.Field[Any]) -> Any:
             found = tuple(str(item).strip() for item in items if str(item).strip())
             if name == "department_emails":
                 found = tuple(_department_email(pair) for pair in found)
+            if name == "retention_days":
+                found = tuple(_retention(pair) for pair in found)
             return found
         if "int" in annotation:
             if value in ("", None):

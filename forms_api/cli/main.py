@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from generator import cli as catalog_cli
 
-from . import backup, db, faq, report, results, serve, store, text, users, worker
+from . import backup, db, faq, report, results, retention, serve, store, text, users, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_commands(commands)
     store.add_commands(commands)
     worker.add_commands(commands)
+    retention.add_commands(commands)
     return parser
 
 

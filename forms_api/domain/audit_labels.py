@@ -15,4 +15,6 @@ AUDIT_LABELS = {
     "update_measure": "更新改进措施",
     "job_failed": "后台任务失败",
     "job_retry": "重新执行后台任务",
+    "uploads_cleanup": "清理无记录引用的上传文件",
+    "retention_erase": "按保存期限删除个人信息",
 }

@@ -15,6 +15,8 @@ worker thread in async code.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -46,6 +48,10 @@ class Blobs(Protocol):
 
     def remove(self, stored: StoredFile) -> None:
         """Delete a stored file (rolling back a submission that could not be stored)."""
+        ...
+
+    def stored_before(self, moment: dt.datetime) -> Iterator[str]:
+        """The names of the files stored before ``moment`` (housekeeping looks for orphans)."""
         ...
 
     def names(self) -> Iterator[str]:
@@ -82,6 +88,14 @@ class Directory:
 
     def names(self) -> Iterator[str]:
         return uploads.stored_names(self.folder)
+
+    def stored_before(self, moment: dt.datetime) -> Iterator[str]:
+        cutoff = moment.timestamp()
+        for name in uploads.stored_names(self.folder):
+            path = uploads.path_of(name, self.folder)
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    yield name
 
     def clear_tmp(self) -> int:
         return uploads.clear_tmp(self.folder)

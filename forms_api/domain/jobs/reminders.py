@@ -47,7 +47,7 @@ SYSTEM_ACTOR = Actor("系统", SYSTEM)
 PAGE = 500
 
 
-async def _records(store: Any, query: Query) -> AsyncIterator[dict[str, Any]]:
+async def records_of(store: Any, query: Query) -> AsyncIterator[dict[str, Any]]:
     """Every record ``query`` selects, a page at a time."""
     cursor = None
     while True:
@@ -87,7 +87,7 @@ class Watch:
             return Finished(note={"skipped": "未配置邮件服务器"})
         day, jobs = _day(run), []
         for kind in CLOCKED:
-            async for record in _records(
+            async for record in records_of(
                 self.service.store, Query(kind, due_from=day, due_until=due_soon_until(day))
             ):
                 due = running_due(record)
@@ -104,7 +104,7 @@ class Watch:
     async def overdue(self, run: JobRun) -> Finished:
         day, jobs = _day(run), []
         for kind in CLOCKED:
-            async for record in _records(
+            async for record in records_of(
                 self.service.store, Query(kind, due_until=day - dt.timedelta(days=1))
             ):
                 due = running_due(record)
@@ -235,7 +235,7 @@ class Watch:
         until = due_soon_until(day)
         for kind in CLOCKED:
             narrowed = {"items": items} if kind == "application" else {"departments": frozenset({department})}
-            async for record in _records(self.service.store, Query(kind, due_until=until, **narrowed)):
+            async for record in records_of(self.service.store, Query(kind, due_until=until, **narrowed)):
                 line = self._line(record)
                 (overdue if line.due < day else today if line.due == day else upcoming).append(line)
         key = lambda line: (line.due, line.receipt_no)  # noqa: E731

@@ -209,18 +209,30 @@ class Runner:
         return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
     async def _audit(self, run: JobRun, error: str, now: dt.datetime) -> Insert:
-        local = now.astimezone(china_tz())
-        audit_no = await self.service.numbers.next("audit", local.date())
-        entry = {
-            "audit_no": audit_no,
-            "kind": "audit",
-            "at": local.isoformat(timespec="seconds"),
-            "actor": SYSTEM,
-            "role": "system",
-            "role_label": SYSTEM,
-            "action": "job_failed",
-            "label": AUDIT_LABELS["job_failed"],
-            "record": run.record or None,
-            "details": {"job": run.id, "task": run.task, "attempts": run.attempts, "error": error},
-        }
-        return Insert("audit", audit_no, entry)
+        details = {"job": run.id, "task": run.task, "attempts": run.attempts, "error": error}
+        return await system_audit(self.service, "job_failed", run.record or None, details, now)
+
+
+async def system_audit(
+    service: Service,
+    action: str,
+    record: str | None,
+    details: Mapping[str, Any],
+    now: dt.datetime | None = None,
+) -> Insert:
+    """An audit entry by 系统 (what the background jobs did on their own), to write with it."""
+    local = (now or utcnow()).astimezone(china_tz())
+    audit_no = await service.numbers.next("audit", local.date())
+    entry = {
+        "audit_no": audit_no,
+        "kind": "audit",
+        "at": local.isoformat(timespec="seconds"),
+        "actor": SYSTEM,
+        "role": "system",
+        "role_label": SYSTEM,
+        "action": action,
+        "label": AUDIT_LABELS[action],
+        "record": record,
+        "details": dict(details),
+    }
+    return Insert("audit", audit_no, entry)

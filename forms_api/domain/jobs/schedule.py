@@ -11,6 +11,8 @@ task            at      days            does
 ``digest``      08:00   working days    each department's digest of due and overdue work
 ``reminders``   08:30   working days    即将到期: work due today and on the next working day
 ``overdue``     09:00   working days    催告 (F.3.4) of work past its due date, recorded
+``uploads``     03:00   every day       uploads no record names, after a grace period
+``retention``   03:30   every day       personal data past its retention period erased
 ==============  ======  ==============  ================================================
 
 A day on which the server was down is not made up for: today's jobs cover what is due and
@@ -39,6 +41,8 @@ DAILY = (
     Daily("digest", dt.time(8, 0)),
     Daily("reminders", dt.time(8, 30)),
     Daily("overdue", dt.time(9, 0)),
+    Daily("uploads", dt.time(3, 0), working_days_only=False),
+    Daily("retention", dt.time(3, 30), working_days_only=False),
 )
 
 TICK_SECONDS = 60.0

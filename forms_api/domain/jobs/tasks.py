@@ -7,7 +7,7 @@ from forms_api.delivery.notifier import Notifier
 from ..casework import Casework
 from ..queues import departments_of, item_departments
 from ..staff.accounts import Accounts
-from . import notices, visits
+from . import housekeeping, notices, visits
 from .reminders import Watch
 from .runner import Handler, Policy, Runner
 from .schedule import daily_jobs
@@ -24,6 +24,8 @@ def handlers(casework: Casework, notifier: Notifier, accounts: Accounts) -> dict
     return {
         notices.TASK: notices.notice_handler(service, notifier),
         visits.TASK: visits.visit_handler(service, department_of),
+        "uploads": housekeeping.uploads_handler(service),
+        "retention": housekeeping.retention_handler(service),
         **Watch(casework, notifier, accounts).handlers(),
     }
 

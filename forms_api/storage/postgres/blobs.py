@@ -9,6 +9,7 @@ the records.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -75,6 +76,13 @@ class DatabaseBlobs:
     def names(self) -> Iterator[str]:
         with self._connections().connection() as connection:
             rows = connection.execute("SELECT name FROM blobs ORDER BY name").fetchall()
+        return iter([name for (name,) in rows])
+
+    def stored_before(self, moment: dt.datetime) -> Iterator[str]:
+        with self._connections().connection() as connection:
+            rows = connection.execute(
+                "SELECT name FROM blobs WHERE created < %s ORDER BY name", (moment,)
+            ).fetchall()
         return iter([name for (name,) in rows])
 
     def clear_tmp(self) -> int:
