@@ -59,3 +59,14 @@ def test_no_source_file_is_ignored_by_git() -> None:
         check=True,
     ).stdout.split()
     assert [p for p in ignored if "__pycache__" not in p and not p.endswith(".pyc")] == []
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    """A setting nobody can find is a setting nobody uses: each is named as its variable."""
+    import dataclasses
+
+    from forms_api.settings import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [f.name for f in dataclasses.fields(Settings) if f"IPPS_{f.name.upper()}" not in readme]
+    assert missing == []
