@@ -8,7 +8,7 @@ import pytest
 
 from forms_api.web import corrections
 from forms_api.web.routes import ROUTES
-from tests.api import JSON, client, consultation, pdf, pledge_fields, pledge_files
+from tests.api import JSON, client, consultation, pdf, pledge_fields, pledge_files, store_of
 
 MB = 1024 * 1024
 
@@ -21,7 +21,7 @@ def test_a_body_over_the_limit_gets_413_in_chinese(built_site, tmp_path) -> None
         error = answer.json()["error"]
         assert error["code"] == "payload_too_large"
         assert "1 MB" in error["message"]
-        assert api.get("/api/health").json()["records"]["application"] == 0
+        assert store_of(api).count("application") == 0
 
 
 def test_a_body_without_a_declared_length_is_cut_off_too(built_site, tmp_path) -> None:
@@ -45,7 +45,7 @@ def test_submissions_per_client_are_limited(built_site, tmp_path) -> None:
         wait = int(refused.headers["Retry-After"])
         assert 1 <= wait <= 60
         assert f"{wait} 秒" in refused.json()["error"]["message"]
-        assert api.get("/api/health").json()["records"]["consultation"] == 3
+        assert store_of(api).count("consultation") == 3
 
 
 def test_too_many_fields_are_refused(built_site, tmp_path) -> None:
@@ -118,10 +118,42 @@ def test_unknown_api_paths_and_methods_answer_json_errors(api) -> None:
     assert re.search(r"[\u4e00-\u9fff]", wrong_method.json()["error"]["message"])
 
 
-def test_health_counts_records(api) -> None:
+def test_health_says_only_that_the_process_is_alive(api) -> None:
     api.post("/api/consultations", json=consultation())
-    body = api.get("/api/health").json()
-    assert body == {"status": "ok", "records": {"consultation": 1, "application": 0, "rating": 0}}
+    answer = api.get("/api/health")
+    assert answer.json() == {"status": "ok"}  # no counts of anything stored
+    assert answer.headers["cache-control"] == "no-store"
+
+
+def test_ready_when_the_store_would_store_a_submission(api) -> None:
+    assert api.get("/api/ready").json() == {"status": "ready"}
+
+
+def test_not_ready_while_the_disk_refuses_writes(built_site, tmp_path, monkeypatch) -> None:
+    """The embedded store after a write the disk refused: 503 with why, ready again after a
+    write that succeeds."""
+    import errno
+    import os
+
+    from tests.api import client
+
+    with client(built_site, tmp_path / "data", jobs_in_server="no") as api:
+        real, armed = os.fsync, {"on": True}
+
+        def fsync(fd: int) -> None:
+            if armed["on"]:  # the next write is refused, once
+                armed["on"] = False
+                raise OSError(errno.ENOSPC, "No space left on device")
+            real(fd)
+
+        monkeypatch.setattr(os, "fsync", fsync)
+        assert api.post("/api/consultations", json=consultation()).status_code == 503
+        answer = api.get("/api/ready")
+        assert answer.status_code == 503 and answer.json()["status"] == "not_ready"
+        assert "磁盘拒绝" in answer.json()["reason"]
+        assert api.get("/api/health").status_code == 200  # alive all the same
+        assert api.post("/api/consultations", json=consultation()).status_code == 201
+        assert api.get("/api/ready").status_code == 200
 
 
 def test_openapi_describes_every_endpoint_and_schema(api) -> None:

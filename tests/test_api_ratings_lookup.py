@@ -29,7 +29,7 @@ def test_a_service_received_is_rated_once(api, receipt) -> None:
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "conflict"
     assert "已经评价过" in again.json()["error"]["message"]
-    assert api.get("/api/health").json()["records"]["rating"] == 1
+    assert store_of(api).count("rating") == 1
 
 
 def test_the_receipt_number_is_read_however_it_is_typed(api, receipt) -> None:

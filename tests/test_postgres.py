@@ -256,3 +256,22 @@ def test_accounts_kept_in_the_database_count_failures_once(database: str, tmp_pa
         for accounts in hosts:
             accounts.close()
     assert not (tmp_path / "staff" / "users.json").exists()
+
+
+def test_ready_says_when_the_database_is_behind_the_code(
+    built_site: Path, tmp_path: Path, database: str
+) -> None:
+    """A database restored from an older backup under a running server: /api/ready answers
+    503 naming the command to run; /api/health still answers (the process lives)."""
+    import psycopg
+
+    from tests.api import client
+
+    migrations.upgrade(database)
+    with client(built_site, tmp_path / "data", database_url=database, jobs_in_server="no") as api:
+        assert api.get("/api/ready").json() == {"status": "ready"}
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute("DELETE FROM ipps_schema WHERE version = %s", (migrations.LATEST,))
+        answer = api.get("/api/ready")
+        assert answer.status_code == 503 and "ipps db upgrade" in answer.json()["reason"]
+        assert api.get("/api/health").status_code == 200

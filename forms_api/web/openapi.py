@@ -249,7 +249,18 @@ def build(site_name: str) -> dict[str, Any]:
                     "responses": {"200": {"description": "结果文书文件"}, **_errors(429), "404": not_found},
                 }
             },
-            "/api/health": {"get": {"summary": "服务状态", "responses": {"200": {"description": "正常"}}}},
+            "/api/health": {
+                "get": {"summary": "服务进程存活", "responses": {"200": {"description": "正常"}}}
+            },
+            "/api/ready": {
+                "get": {
+                    "summary": "服务可以受理（数据存储可写）",
+                    "responses": {
+                        "200": {"description": "可以受理"},
+                        "503": {"description": "暂不能受理，附原因"},
+                    },
+                }
+            },
             "/api/openapi.json": {
                 "get": {"summary": "本接口说明", "responses": {"200": {"description": "OpenAPI 3.1"}}}
             },

@@ -162,9 +162,18 @@ async def lookup(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    store = service_of(request).store
-    counts = {kind: await store.count(kind) for kind in ("consultation", "application", "rating")}
-    return JSONResponse({"status": "ok", "records": counts})
+    """Alive: the process answers. Nothing about the records (counts are for the console and
+    the metrics, not for anyone on the network)."""
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+async def ready(request: Request) -> Response:
+    """Ready to take submissions: the store would store one now (the database answers at
+    this code's schema version). 503 with the reason otherwise, for a load balancer."""
+    reason = await service_of(request).store.ready()
+    if reason is None:
+        return JSONResponse({"status": "ready"}, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"status": "not_ready", "reason": reason}, 503, headers={"Cache-Control": "no-store"})
 
 
 async def openapi(request: Request) -> Response:
@@ -197,5 +206,6 @@ ROUTES = [
     Route("/lookup", lookup, methods=["GET"]),
     Route("/lookup/{receipt_no}", lookup, methods=["GET"]),
     Route("/health", health, methods=["GET"]),
+    Route("/ready", ready, methods=["GET"]),
     Route("/openapi.json", openapi, methods=["GET"]),
 ]

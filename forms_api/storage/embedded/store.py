@@ -114,6 +114,8 @@ class Store:
         self._numbers: dict[str, int] = {}
         """The last number of each series, from the numbered keys stored (``next_number``)."""
         self._pending: set[str] = set()
+        self._refused: str | None = None
+        """Why the last write was refused by the disk (None once one succeeds again)."""
         self._jobs = job_book.JobBook()
         self._seq = 0
         """The last sequence number handed out."""
@@ -429,6 +431,14 @@ class Store:
         mine = current["status"] == RUNNING and current["attempts"] == run.attempts
         return current if mine and current["worker"] == run.worker else None
 
+    async def ready(self) -> str | None:
+        """None when a submission would be stored now; else why not (Chinese, for operators)."""
+        if not self._writer.alive:
+            return "数据写入线程已停止，请重启服务"
+        if self._refused is not None:
+            return f"最近一次写入被磁盘拒绝：{self._refused}"
+        return None
+
     def limiter(self, name: str, count: int, seconds: float) -> RateLimiter:
         """A rate limit of ``count`` hits per ``seconds`` per client, kept in this process
         (the only one that serves this store)."""
@@ -486,8 +496,10 @@ class Store:
         record = decode(frame)  # a copy: the caller's objects are never the stored ones
         self._applied = record["seq"]
         if error is not None:
+            self._refused = str(error)
             future.set_exception(StoreUnavailable(str(error)))
             return
+        self._refused = None
         self._apply(record)
         self._changes_since_checkpoint += 1
         if self._first_change_at is None:

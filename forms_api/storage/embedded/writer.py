@@ -56,6 +56,10 @@ class Writer:
         self._segments = [(next_seq, self.journal.current)]
         self._thread.start()
 
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def submit(self, job: Commit | Checkpoint) -> None:
         self._queue.put(job)
 

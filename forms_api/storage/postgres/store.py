@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+import psycopg_pool
 from psycopg import errors, sql
 from psycopg.types.json import Jsonb, set_json_dumps
 from psycopg_pool import AsyncConnectionPool
@@ -44,6 +45,8 @@ NO_CLOCK = dt.date(1, 1, 1)
 """``counts.due`` of a document without a running clock."""
 SLOTS = 8
 """Each count bucket is split over this many rows (see migrations/0001_records.sql)."""
+READY_TIMEOUT = 2.0
+"""Seconds ``/api/ready`` waits for a connection before saying the database is not there."""
 EXPORT_BATCH = 2_000
 """Rows fetched at a time by a snapshot's server-side cursor."""
 
@@ -153,6 +156,17 @@ class PostgresStore:
 
     async def close(self) -> None:
         await self._pool.close()
+
+    async def ready(self) -> str | None:
+        """None when the database answers at this code's schema version; else why not."""
+        try:
+            async with self._pool.connection(timeout=READY_TIMEOUT) as connection:
+                migrations.check(await migrations.version_async(connection))
+        except migrations.SchemaMismatch as mismatch:
+            return str(mismatch)
+        except (*_UNAVAILABLE, psycopg_pool.PoolTimeout) as error:
+            return f"无法连接数据库：{_reason(error)}"
+        return None
 
     def limiter(self, name: str, count: int, seconds: float) -> SharedLimiter:
         """A rate limit of ``count`` hits per ``seconds`` per client, counted across every
