@@ -61,7 +61,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_api import BODY, ROOT, free_port, minimal_site, wrk
+from benchmarks.bench_api import BODY, ROOT, free_port, minimal_site, server_log, started_badly, wrk
 from benchmarks.bench_staff import PASSWORD, Browser, export_under_load, percentiles, rss_mb, timed
 from tests.pg_cluster import ROLE, find_binaries
 
@@ -510,7 +510,8 @@ def ipps_serve(env: dict[str, str], workers: int | None) -> Any:
         command += ["--workers", str(workers)]
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = server_log()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         while True:
             try:
@@ -519,7 +520,7 @@ def ipps_serve(env: dict[str, str], workers: int | None) -> Any:
                         break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()) from None
+                    raise RuntimeError(started_badly(log)) from None
                 if time.perf_counter() - started > 120:
                     raise RuntimeError("ipps serve did not answer within 120 s") from None
                 time.sleep(0.01)

@@ -38,7 +38,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_api import BODY, ROOT, free_port, minimal_site, prefill
+from benchmarks.bench_api import BODY, ROOT, free_port, minimal_site, prefill, server_log, started_badly
 
 PASSWORD = "benchmark password 1"
 
@@ -212,12 +212,13 @@ def measure(size: int, work: Path, site: Path, requests: int) -> dict[str, Any]:
     }
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
+    log = server_log()
     process = subprocess.Popen(
         [sys.executable, "-m", "forms_api.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         while True:
@@ -227,7 +228,7 @@ def measure(size: int, work: Path, site: Path, requests: int) -> dict[str, Any]:
                         break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()) from None
+                    raise RuntimeError(started_badly(log)) from None
                 time.sleep(0.02)
         start_s = time.perf_counter() - started
         time.sleep(1)

@@ -38,15 +38,17 @@ from forms_api.domain.submissions import Service
 from forms_api.storage.blobs import blobs_for
 from forms_api.storage.crypto import Vault
 from forms_api.storage.engines import open_store
-from forms_api.web import corrections, disclosure, openapi
+from forms_api.web import corrections, disclosure, observe, openapi
 from forms_api.web.disclosure import DisclosurePage
 from forms_api.web.limits import MB, BodyLimit
+from forms_api.web.observe import Observe
 from forms_api.web.pages import Pages
 from forms_api.web.responses import error_response
 from forms_api.web.routes import ROUTES
 from generator.catalog import load_catalog
 from generator.site import urls
 
+from . import logs
 from . import settings as settings_module
 from .settings import Settings
 
@@ -117,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await store.close()
 
     middleware = [
+        Middleware(Observe),
         Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
         Middleware(BodyLimit, max_bytes=settings.max_body_mb * MB),
     ]
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/api", routes=[*ROUTES, *corrections.ROUTES]),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
             Mount("/staff", routes=console_routes.ROUTES),
+            Route("/metrics", observe.metrics, methods=["GET"]),
             Mount("/", app=StaticFiles(directory=site_dir, html=True)),
         ],
         middleware=middleware,
@@ -142,11 +146,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.submission_limiter = app.state.lookup_limiter = app.state.login_limiter = None
     app.state.openapi = openapi.build(catalog.platform.name)
+    app.state.metrics_networks = observe.allowed_networks(settings.metrics_allow)
     app.state.pages = None
     app.state.disclosure = None
     app.state.runner = None
     app.state.runs_jobs = False
     return app
+
+
+def worker_app() -> Starlette:
+    """The application as each ``ipps serve --workers N`` process builds it: its logs set up
+    first (the settings come from the environment the master left)."""
+    settings = settings_module.load()
+    logs.configure(settings.log_format)
+    return create_app(settings)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

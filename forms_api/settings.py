@@ -78,6 +78,11 @@ class Settings:
     upload_grace_hours: int = 24
     """Uploaded files that no record names (left by a crash between upload and commit) are
     removed once they are this old."""
+    metrics_allow: tuple[str, ...] = ()
+    """Addresses or networks allowed to read ``/metrics`` (``127.0.0.1,10.0.0.0/8``); empty:
+    ``/metrics`` is off (404)."""
+    log_format: str = "json"
+    """``json`` (one object per line, for a log collector) or ``text`` (for a terminal)."""
     jobs_in_server: str = "auto"
     """Whether ``ipps serve`` runs background jobs (notices, reminders) itself: ``auto`` (yes
     when it serves as one process, no with ``--workers`` above 1: run ``ipps worker``), ``yes``
@@ -216,6 +221,17 @@ def check_database_url(value: Any) -> str:
     return url
 
 
+def _network(entry: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_network(entry, strict=False))
+    except ValueError:
+        raise SettingsError(
+            f"设置 metrics_allow 中的「{entry}」无效，应为 IP 地址或网段，如 127.0.0.1 或 10.0.0.0/8"
+        ) from None
+
+
 def _retention(pair: str) -> str:
     kind, _, days = (part.strip() for part in str(pair).partition("="))
     if not kind or not days.isdigit():
@@ -255,6 +271,8 @@ def _convert(name: str, value: Any, spec: dataclasses.Field[Any]) -> Any:
                 found = tuple(_department_email(pair) for pair in found)
             if name == "retention_days":
                 found = tuple(_retention(pair) for pair in found)
+            if name == "metrics_allow":
+                found = tuple(_network(entry) for entry in found)
             return found
         if "int" in annotation:
             if value in ("", None):
@@ -273,6 +291,8 @@ def _convert(name: str, value: Any, spec: dataclasses.Field[Any]) -> Any:
             return check_database_url(value)
         if name == "jobs_in_server":
             return check_choice(name, value, JOBS_IN_SERVER)
+        if name == "log_format":
+            return check_choice(name, value, ("json", "text"))
         if isinstance(value, dict | list):
             raise ValueError
         return str(value).strip() if name.startswith("smtp_") and name != "smtp_password" else str(value)

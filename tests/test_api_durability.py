@@ -70,7 +70,12 @@ def server_process(
     site_dir: Path, data_dir: Path, port: int, *options: str, **environment: str
 ) -> Iterator[subprocess.Popen]:
     """``ipps serve`` in its own process, as an operator runs it (``options`` such as
-    ``--workers 2``; ``environment``: more ``IPPS_*`` settings)."""
+    ``--workers 2``; ``environment``: more ``IPPS_*`` settings). What it prints goes to files
+    beside the data folder (``process.log``: its log lines), never to a pipe nobody reads: a
+    full pipe would block the server at its next log line."""
+    log = data_dir.parent / f"serve-{port}-{time.monotonic_ns()}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    out = log.open("wb")
     environ = {
         **os.environ,
         "IPPS_DATA_DIR": str(data_dir),
@@ -92,10 +97,12 @@ def server_process(
         ],
         cwd=ROOT,
         env=environ,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=out,
+        stderr=out,
         start_new_session=True,  # kill -9 of the group takes every worker with it
     )
+    out.close()
+    process.log = log  # type: ignore[attr-defined]
     base = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while True:
@@ -104,7 +111,7 @@ def server_process(
                 break
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"ipps serve did not start: {process.stderr.read().decode()}")
+            raise RuntimeError(f"ipps serve did not start: {log.read_text(errors='replace')}")
         time.sleep(0.1)
     try:
         yield process

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ MAX_WORKERS = 64
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from forms_api import logs
     from forms_api.app import create_app
     from forms_api.console.sessions import SessionManager
     from forms_api.settings import SettingsError, load
@@ -78,8 +80,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"网站和在线服务：http://{args.host}:{args.port}/（按 Ctrl+C 停止）")
     if args.workers == 1:
+        logs.configure(settings.log_format)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
         return EXIT_OK
+    if settings.metrics_allow:  # the workers count into one folder, emptied now (before any starts)
+        folder = settings.data_dir / "tmp" / "metrics"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, mode=0o700)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     # Each worker process imports the application anew and reads the same settings; the
     # command line's site folder reaches them through the environment, and so does "auto"
     # background jobs: with several workers they are left to `ipps worker`.
@@ -88,7 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["IPPS_JOBS_IN_SERVER"] = "no"
         print("后台任务（通知等）由 ipps worker 执行：请另行启动 ipps worker（或设置 jobs_in_server = yes）")
     uvicorn.run(
-        "forms_api.app:create_app",
+        "forms_api.app:worker_app",
         factory=True,
         host=args.host,
         port=args.port,

@@ -31,6 +31,15 @@ def add_commands(commands: Any) -> None:
     )
     worker.add_argument("--once", action="store_true", help="执行完当前到期的任务后退出")
     worker.add_argument("--data-dir", type=Path, help="数据目录（默认取设置，通常为 var）")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="端口",
+        help="在此端口提供本进程的 Prometheus 指标（/metrics，只对设置 metrics_allow 中的地址开放）",
+    )
+    worker.add_argument(
+        "--metrics-host", default="127.0.0.1", metavar="地址", help="指标端口的监听地址（默认 127.0.0.1）"
+    )
     worker.set_defaults(handler=cmd_worker)
 
 
@@ -39,6 +48,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     if (settings := settings_from(args)) is None:
         return EXIT_USAGE
+    from forms_api import logs
+
+    logs.configure(settings.log_format)
+    if args.metrics_port:
+        if not settings.metrics_allow:
+            print("未设置 metrics_allow：指标不对任何地址开放，请先设置允许读取指标的地址", file=sys.stderr)
+            return EXIT_USAGE
+        serve_metrics(args.metrics_host, args.metrics_port, settings.metrics_allow)
     try:
         return asyncio.run(_work(settings, args.once))
     except SettingsError as exc:
@@ -104,3 +121,37 @@ async def _work(settings: Any, once: bool) -> int:
         accounts.close()
         blobs.close()
         await store.close()
+
+
+def serve_metrics(host: str, port: int, allowed: tuple[str, ...]) -> None:
+    """This process's metrics at ``http://host:port/metrics``, in a thread, for the addresses
+    ``allowed`` (others get 404)."""
+    import ipaddress
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from prometheus_client import make_wsgi_app
+
+    networks = [ipaddress.ip_network(entry, strict=False) for entry in allowed]
+    exposition = make_wsgi_app()
+
+    def guarded(environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            address = ipaddress.ip_address(environ.get("REMOTE_ADDR", ""))
+        except ValueError:
+            address = None
+        if (
+            environ.get("PATH_INFO") != "/metrics"
+            or address is None
+            or not any(address in n for n in networks)
+        ):
+            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"not found"]
+        return exposition(environ, start_response)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args: Any) -> None:  # no access lines of its own
+            pass
+
+    server = make_server(host, port, guarded, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, name="ipps-metrics", daemon=True).start()

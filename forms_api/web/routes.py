@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from forms_api.domain.errors import Conflict, Invalid
 from forms_api.domain.submissions import Receipt, Service, Upload
+from forms_api.metrics import SUBMISSIONS
 from forms_api.storage.embedded.store import StoreUnavailable
 from forms_api.storage.limits import Limiter
 from generator import forms
@@ -136,6 +137,7 @@ def submission(kind: str, submit: Submit, *, files: bool = False) -> Callable[[R
             return error_response(
                 request, 503, "unavailable", "服务暂时无法保存您的提交，请稍后重试；本次提交未被受理"
             )
+        SUBMISSIONS.labels(kind).inc()
         if wants_html(request):
             return request.app.state.pages.receipt(kind, receipt)
         return JSONResponse(receipt.as_dict(), status_code=201)

@@ -23,6 +23,8 @@ from typing import Any
 
 from forms_api.delivery.notices import Notice, NoticeError, build_notice
 from forms_api.delivery.notifier import DeliveryFailed, Notifier
+from forms_api.logs import REQUEST_ID
+from forms_api.metrics import NOTICES
 from forms_api.storage.crypto import mask_phone
 from forms_api.storage.jobs import Job, JobRun
 
@@ -77,6 +79,7 @@ def notice_jobs(
         return []
     payload = {
         "receipt_no": after["receipt_no"],
+        "request_id": REQUEST_ID.get(),
         "event": event,
         "problems": problems_of(after) if event == "correction" else [],
         "reason": after.get("refusal_reason", "") if event == "rejected" else "",
@@ -127,9 +130,11 @@ def notice_handler(service: Service, notifier: Notifier) -> Handler:
         try:
             to = await notifier.deliver(notice, channel, run.id)
         except DeliveryFailed as failure:
+            NOTICES.labels(channel, "failed").inc()
             raise Failed(
                 str(failure), temporary=failure.temporary, note={**note, "to": _shown(notice, channel)}
             ) from None
+        NOTICES.labels(channel, "sent").inc()
         return Finished(note={**note, "to": mask_email(to) if channel == "email" else to})
 
     return handle

@@ -30,6 +30,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from forms_api.logs import REQUEST_ID
+from forms_api.metrics import JOBS_RUN
 from forms_api.settings import Settings
 from forms_api.storage.embedded import Insert
 from forms_api.storage.embedded.store import StoreUnavailable
@@ -163,6 +165,13 @@ class Runner:
                 waiting.cancel()
 
     async def _run(self, run: JobRun) -> None:
+        token = REQUEST_ID.set(str(run.payload.get("request_id") or run.id))  # its log lines say whose
+        try:
+            await self._attempt(run)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _attempt(self, run: JobRun) -> None:
         handler = self.handlers.get(run.task)
         try:
             if handler is None:
@@ -176,6 +185,7 @@ class Runner:
             log.exception("后台任务 %s 出错", run.id)
             await self._settle_failure(run, f"内部错误（{type(error).__name__}）", True, {})
         else:
+            JOBS_RUN.labels(run.task, "done").inc()
             try:
                 if not await self.service.store.finish(
                     run,
@@ -193,9 +203,12 @@ class Runner:
         self, run: JobRun, error: str, temporary: bool, note: Mapping[str, Any]
     ) -> None:
         now = self.clock()
+        retry = temporary and not run.last_attempt
+        JOBS_RUN.labels(run.task, "retry" if retry else "failed").inc()
         try:
-            if temporary and not run.last_attempt:
+            if retry:
                 await self.service.store.release(run, now, error, now + self.backoff(run.attempts), note=note)
+                log.info("后台任务 %s 第 %d 次尝试未成功，稍后重试：%s", run.id, run.attempts, error)
                 return
             audit = await self._audit(run, error, now)
             await self.service.store.release(run, now, error, None, note=note, inserts=[audit])

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from forms_api.metrics import STORE_WRITE_SECONDS
+
 from ..jobs import DONE, FAILED, QUEUED, RUNNING, Job, JobRun, attempt_entry, stamp
 from ..limits import RateLimiter
 from ..query import Cursor, Indexer, Page, Query, no_columns, page_of
@@ -480,8 +482,10 @@ class Store:
         def done(error: BaseException | None) -> None:  # called on the writer thread
             loop.call_soon_threadsafe(self._committed, frame, keys, future, error)
 
+        started = time.perf_counter()
         self._writer.submit(Commit(frame, done))
         await asyncio.shield(future)  # a client that goes away does not undo a commit
+        STORE_WRITE_SECONDS.labels("embedded").observe(time.perf_counter() - started)
 
     def _committed(
         self,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ import psycopg_pool
 from psycopg import errors, sql
 from psycopg.types.json import Jsonb, set_json_dumps
 from psycopg_pool import AsyncConnectionPool
+
+from forms_api.metrics import STORE_WRITE_SECONDS
 
 from ..embedded.store import Insert, StoreUnavailable
 from ..jobs import DONE, FAILED, QUEUED, RUNNING, Job, JobRun
@@ -328,6 +331,7 @@ class PostgresStore:
         for _, fields in updates:
             if "_keys" in fields:
                 raise ValueError("_keys is the store's own field")
+        started = time.perf_counter()
         try:
             async with self._pool.connection() as connection, connection.transaction():
                 if first is not None and not await first(connection):
@@ -345,6 +349,7 @@ class PostgresStore:
             raise KeyError(_taken(error, keys)) from None
         except _UNAVAILABLE as error:
             raise StoreUnavailable(_reason(error)) from None
+        STORE_WRITE_SECONDS.labels("postgres").observe(time.perf_counter() - started)
         return True
 
     # --- jobs (forms_api/storage/jobs.py) ------------------------------------------------------
