@@ -201,6 +201,7 @@ def test_a_refused_recipient_fails_for_good(smtp_server: tuple[Controller, Inbox
         Notifier(EmailChannel(smtp_config(controller))), build_notice(record, "accepted"), "email"
     )
     assert "拒绝了收件地址" in str(failed) and "550" in str(failed) and not failed.temporary
+    assert "n***@refused.example" in str(failed) and "nobody@" not in str(failed)  # logged: masked
     assert inbox.envelopes == []
 
 

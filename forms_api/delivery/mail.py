@@ -24,6 +24,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from forms_api.settings import Settings, SettingsError, check_smtp_security
+from forms_api.storage.crypto import mask_email
 
 from .notices import PLATFORM_NAME, Notice
 
@@ -123,7 +124,7 @@ def describe_error(error: BaseException, config: SmtpConfig | None = None) -> st
     where = f" {config.host}:{config.port} " if config else ""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         details = "；".join(
-            f"{to}：{code} {reply.decode('utf-8', 'replace')}"
+            f"{mask_email(to)}：{code} {reply.decode('utf-8', 'replace')}"
             for to, (code, reply) in error.recipients.items()
         )
         return f"邮件服务器拒绝了收件地址（{details}）"

@@ -1,13 +1,14 @@
 """Personal data shown in part, for staff pages and exports that do not need it whole.
 
 Names and e-mail addresses are stored as given; phone and ID numbers are stored encrypted
-beside a masked copy made with :func:`mask_phone` and :func:`mask_id` (re-exported here from
+beside a masked copy made with :func:`mask_phone` and :func:`mask_id` (these and
+:func:`mask_email` re-exported here from
 :mod:`forms_api.storage.crypto`, so that one import gives every mask).
 """
 
 from __future__ import annotations
 
-from forms_api.storage.crypto import mask_id, mask_phone
+from forms_api.storage.crypto import mask_email, mask_id, mask_phone
 
 __all__ = ["mask_email", "mask_id", "mask_name", "mask_phone"]
 
@@ -21,14 +22,3 @@ def mask_name(name: str) -> str:
     if len(name) > 6 or any(word in name for word in _ORGANISATION_WORDS):
         return name
     return name[:1] + "*" * max(len(name) - 1, 1)
-
-
-def mask_email(address: str) -> str:
-    """lin@example.com → l***@example.com: the first character and the domain stay."""
-    address = address.strip()
-    if not address:
-        return ""
-    local, at, domain = address.rpartition("@")
-    if not at:  # not an address: keep no more than a name would
-        return address[:1] + "***"
-    return f"{local[:1]}***@{domain}"

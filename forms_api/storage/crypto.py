@@ -71,6 +71,17 @@ def mask_phone(phone: str) -> str:
     return digits[:3] + "*" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "*" * len(digits)
 
 
+def mask_email(address: str) -> str:
+    """lin@example.com → l***@example.com: the first character and the domain stay."""
+    address = address.strip()
+    if not address:
+        return ""
+    local, at, domain = address.rpartition("@")
+    if not at:  # not an address: keep no more than a name would
+        return address[:1] + "***"
+    return f"{local[:1]}***@{domain}"
+
+
 def mask_id(number: str) -> str:
     """330***********1234"""
     return number[:3] + "*" * (len(number) - 7) + number[-4:] if len(number) > 7 else "*" * len(number)
