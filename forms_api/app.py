@@ -40,6 +40,7 @@ from forms_api.storage.crypto import Vault
 from forms_api.storage.engines import open_store
 from forms_api.web import corrections, disclosure, observe, openapi
 from forms_api.web.disclosure import DisclosurePage
+from forms_api.web.headers import SecurityHeaders
 from forms_api.web.limits import MB, BodyLimit
 from forms_api.web.observe import Observe
 from forms_api.web.pages import Pages
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     middleware = [
         Middleware(Observe),
+        Middleware(SecurityHeaders),
         Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
         Middleware(BodyLimit, max_bytes=settings.max_body_mb * MB),
     ]

@@ -70,6 +70,14 @@ class Visit:
         # a request for another host is recorded above and answered with an error here
         self.context.route(lambda url: not url.startswith(base), lambda route: route.abort())
         self.page = self.context.new_page()
+        self.violations: list[str] = []
+        """What the Content-Security-Policy blocked (Chromium says so on the console): every
+        tab must end with none (:meth:`close`)."""
+        self.page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(message.text)
 
     def _response(self, response: Any) -> None:
         try:
@@ -100,3 +108,4 @@ class Visit:
 
     def close(self) -> None:
         self.context.close()
+        assert not self.violations, f"blocked by the Content-Security-Policy: {self.violations}"

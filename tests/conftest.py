@@ -74,12 +74,13 @@ def html_of(site_dir: Path, url: str):  # -> bs4.BeautifulSoup
 
 
 @pytest.fixture(scope="session")
-def site_server(built_site: Path) -> Iterator[str]:
-    """The sample site served on 127.0.0.1; its base URL."""
-    from tests.browser import serve_directory
-
-    with serve_directory(built_site) as base:
-        yield base
+def site_server(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample site served on 127.0.0.1 as in production: by the service, with its security
+    headers (nginx sends the same for the files it serves); its base URL."""
+    url, server, thread = start_service(built_site, tmp_path_factory.mktemp("site-data"), rate_limit="0")
+    yield url
+    server.should_exit = True
+    thread.join(timeout=15)
 
 
 @pytest.fixture(scope="session")

@@ -139,7 +139,7 @@ def test_mistakes_are_summarised_and_shown_at_each_field(tab: Visit) -> None:
     # a bad e-mail address: the old messages go, the new ones are summarised again
     tab.page.fill("#consult-email", "not-an-email")
     submit(tab, "consultation")
-    tab.page.wait_for_function("!document.getElementById('consult-phone-error')")
+    tab.page.wait_for_function("() => !document.getElementById('consult-phone-error')")
     assert hashes(tab) == ["#consult-email", "#consult-subject"]
     assert tab.page.locator("[data-ipps-summary]").count() == 1
     assert focused(tab)["summary"]

@@ -85,7 +85,7 @@ def test_list_filter_shows_every_matching_item(visit: Visit) -> None:
     visit.open(urls.ITEMS)
     visit.page.select_option("select[name=subject]", "trademark")
     visit.page.wait_for_function(
-        "document.querySelector('[data-ipps-count]').textContent.includes('符合条件')"
+        "() => document.querySelector('[data-ipps-count]').textContent.includes('符合条件')"
     )
     names = visit.page.eval_on_selector_all(
         "table.ipps-list tbody tr td:nth-child(3) a", "links => links.map(a => a.textContent)"

@@ -116,36 +116,54 @@ def test_csrf_token_must_match_the_session(manager: SessionManager) -> None:
     assert not check_csrf(session, session.csrf_token + "x")
 
 
-def _request(cookie: str | None) -> Request:
-    headers = [(b"cookie", f"{COOKIE_NAME}={cookie}".encode())] if cookie else []
-    return Request({"type": "http", "method": "GET", "path": "/staff/", "headers": headers})
+def _request(cookie: str | None, *, https: bool = True, name: str | None = None) -> Request:
+    name = name or (f"__Host-{COOKIE_NAME}" if https else COOKIE_NAME)
+    headers = [(b"cookie", f"{name}={cookie}".encode())] if cookie else []
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/staff/",
+        "headers": headers,
+        "scheme": "https" if https else "http",
+        "server": ("ipps.example.cn", 443 if https else 80),
+    }
+    return Request(scope)
 
 
 def test_starlette_helpers(manager: SessionManager) -> None:
+    """Over HTTPS: the __Host- name (Secure, host-only, path /), which a sibling subdomain
+    cannot set or shadow; the plain name for /staff over plain HTTP is not read then."""
     session = manager.new("alice")
     response = Response()
     manager.set_cookie(response, session)
     header = response.headers["set-cookie"]
-    value = header.split(";")[0].split("=", 1)[1]
+    name, value = header.split(";")[0].split("=", 1)
     attributes = {part.strip().lower() for part in header.split(";")[1:]}
-    assert {"httponly", "path=/staff", "samesite=strict", "secure"} <= attributes
-    assert not any(a.startswith(("max-age", "expires")) for a in attributes)
+    assert name == f"__Host-{COOKIE_NAME}"
+    assert {"httponly", "path=/", "samesite=strict", "secure"} <= attributes
+    assert not any(a.startswith(("max-age", "expires", "domain")) for a in attributes)
     assert manager.from_request(_request(value)) == session
+    assert manager.from_request(_request(value, name=COOKIE_NAME)) is None  # over HTTPS: only __Host-
     assert manager.from_request(_request(None)) is None
     assert manager.from_request(_request("forged.value")) is None
 
     cleared = Response()
     manager.clear_cookie(cleared)
     header = cleared.headers["set-cookie"]
-    assert header.startswith(f"{COOKIE_NAME}=") and "max-age=0" in header.lower()
-    assert "path=/staff" in header.lower()
+    assert header.startswith(f"__Host-{COOKIE_NAME}=") and "max-age=0" in header.lower()
+    assert "path=/;" in header.lower() + ";"
 
 
 def test_secure_can_be_turned_off_for_plain_http(tmp_path) -> None:
     manager = SessionManager.open(tmp_path, secure=False)
     response = Response()
-    manager.set_cookie(response, manager.new("alice"))
-    assert "secure" not in response.headers["set-cookie"].lower()
+    session = manager.new("alice")
+    manager.set_cookie(response, session)
+    header = response.headers["set-cookie"]
+    assert "secure" not in header.lower() and "path=/staff" in header.lower()
+    assert header.startswith(f"{COOKIE_NAME}=")  # no prefix: a browser drops __Host- without Secure
+    value = header.split(";")[0].split("=", 1)[1]
+    assert manager.from_request(_request(value, https=False)) == session
 
 
 def _load(path: str) -> bytes:

@@ -32,7 +32,7 @@ from forms_api.web.limits import client_of
 from generator.forms.fields import Field, Form, clean, validate
 
 from .access import Console, secure
-from .sessions import COOKIE_PATH, check_csrf
+from .sessions import check_csrf, cookie
 
 LOGIN_COOKIE = "ipps_staff_login"
 HOME = "/staff/"
@@ -86,9 +86,8 @@ def _login_page(
         "next": _safe_next(request.query_params.get("next") or values.get("next")),
     }
     response = request.app.state.pages.page("工作人员登录", "staff/login.html", context, status)
-    response.set_cookie(
-        LOGIN_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict", secure=secure(request)
-    )
+    name, path = cookie(LOGIN_COOKIE, secure(request))
+    response.set_cookie(name, token, path=path, httponly=True, samesite="strict", secure=secure(request))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -112,10 +111,11 @@ async def login(request: Request) -> Response:
     values, errors = clean({k: v for k, v in raw.items() if isinstance(v, str)}, LOGIN_FORM)
     errors = validate(values, LOGIN_FORM, errors)
     kept = {"username": values.get("username", ""), "next": raw.get("next") or ""}
-    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    name, path = cookie(LOGIN_COOKIE, secure(request))
+    offered = request.cookies.get(name, "")
     submitted = raw.get("csrf") if isinstance(raw.get("csrf"), str) else ""
     fresh = secrets.token_urlsafe(24)
-    if not cookie or not submitted or not hmac.compare_digest(cookie, str(submitted)):
+    if not offered or not submitted or not hmac.compare_digest(offered, str(submitted)):
         summary = "登录页面已过期或来自其他网站，请重新输入后登录"
         return _login_page(request, fresh, kept, {}, summary, 403)
     if errors:
@@ -130,7 +130,7 @@ async def login(request: Request) -> Response:
     # a new session (new id and CSRF token) at every login: nothing chosen before it survives
     response = RedirectResponse(_safe_next(str(raw.get("next") or "")), 303)
     console.sessions.set_cookie(response, console.sessions.new(user.name), secure=secure(request))
-    response.delete_cookie(LOGIN_COOKIE, path=COOKIE_PATH)
+    response.delete_cookie(name, path=path, secure=secure(request), httponly=True, samesite="strict")
     return response
 
 

@@ -45,6 +45,18 @@ if TYPE_CHECKING:
 
 COOKIE_NAME = "ipps_staff"
 COOKIE_PATH = "/staff"
+
+
+def cookie(name: str, secure: bool) -> tuple[str, str]:
+    """A console cookie's (name, path) for a request over HTTPS (``secure``) or not.
+
+    Over HTTPS the name takes the ``__Host-`` prefix, with which a browser accepts the cookie
+    only from this host itself, Secure and for ``/`` (no other subdomain can set or shadow it);
+    the prefix requires the path ``/``. Over plain HTTP (development on 127.0.0.1, where a
+    Secure cookie would be dropped) the plain name, for ``/staff`` only."""
+    return (f"__Host-{name}", "/") if secure else (name, COOKIE_PATH)
+
+
 IDLE_TIMEOUT = 30 * 60
 """Seconds without a request after which a session ends."""
 ABSOLUTE_TIMEOUT = 8 * 60 * 60
@@ -163,27 +175,21 @@ class SessionManager:
 
     def from_request(self, request: Request, now: float | None = None) -> Session | None:
         """The staff session of ``request``, or None when not logged in."""
-        return self.decode(request.cookies.get(COOKIE_NAME), now)
+        name, _ = cookie(COOKIE_NAME, request.url.scheme == "https")
+        return self.decode(request.cookies.get(name), now)
 
     def set_cookie(self, response: Response, session: Session, *, secure: bool | None = None) -> None:
         """``secure`` overrides the manager's setting for this response (e.g. per request scheme)."""
+        secure = self.secure if secure is None else secure
+        name, path = cookie(COOKIE_NAME, secure)
         response.set_cookie(
-            COOKIE_NAME,
-            self.encode(session),
-            path=COOKIE_PATH,
-            secure=self.secure if secure is None else secure,
-            httponly=True,
-            samesite="strict",
+            name, self.encode(session), path=path, secure=secure, httponly=True, samesite="strict"
         )
 
     def clear_cookie(self, response: Response, *, secure: bool | None = None) -> None:
-        response.delete_cookie(
-            COOKIE_NAME,
-            path=COOKIE_PATH,
-            secure=self.secure if secure is None else secure,
-            httponly=True,
-            samesite="strict",
-        )
+        secure = self.secure if secure is None else secure
+        name, path = cookie(COOKIE_NAME, secure)
+        response.delete_cookie(name, path=path, secure=secure, httponly=True, samesite="strict")
 
 
 def check_csrf(session: Session | None, submitted: str | None) -> bool:

@@ -1,0 +1,1 @@
+"""Attacks a reviewer can rerun: headers, cookies, brute force, forged input (issue 15)."""
