@@ -34,6 +34,7 @@ from forms_api.domain.columns import columns_of
 from forms_api.domain.jobs.tasks import runner as job_runner
 from forms_api.domain.measures import Measures
 from forms_api.domain.staff.accounts import Accounts
+from forms_api.domain.staff.attempts import LoginAttempts
 from forms_api.domain.submissions import Service
 from forms_api.storage.blobs import blobs_for
 from forms_api.storage.crypto import Vault
@@ -45,7 +46,7 @@ from forms_api.web.limits import MB, BodyLimit
 from forms_api.web.observe import Observe
 from forms_api.web.pages import Pages
 from forms_api.web.responses import error_response
-from forms_api.web.routes import ROUTES
+from forms_api.web.routes import CODE_GUESSES, ROUTES
 from generator.catalog import load_catalog
 from generator.site import urls
 
@@ -94,10 +95,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.measures = Measures(service)
         app.state.pages = Pages(site_dir, service, {"staff": console_routes.TEMPLATES})
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
-        accounts = Accounts.of(settings)
-        app.state.console = Console(accounts, sessions)
+        accounts, attempts = Accounts.of(settings), LoginAttempts.of(settings)
+        app.state.console = Console(accounts, sessions, attempts)
         runner = app.state.runner = job_runner(app.state.casework, notifier, accounts)
         app.state.runs_jobs = settings.jobs_in_server != "no"
+        app.state.code_guard = store.limiter("lookup-codes", *CODE_GUESSES)  # always, whatever rate_limit
         if rate := settings.rate:
             app.state.submission_limiter = store.limiter("submissions", *rate)
             app.state.lookup_limiter = store.limiter("lookups", rate[0] * LOOKUPS_PER_SUBMISSION, rate[1])
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 except TimeoutError:
                     log.warning("后台任务未能在 %d 秒内结束，将在下次启动后重新执行", JOBS_STOP_SECONDS)
             accounts.close()
+            attempts.close()
             blobs.close()
             await store.close()
 

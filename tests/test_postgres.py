@@ -227,35 +227,34 @@ def test_a_host_with_other_keys_refuses_to_serve(database: str, tmp_path: Path) 
         run(open_with(second))
 
 
-def test_accounts_kept_in_the_database_count_failures_once(database: str, tmp_path: Path) -> None:
+def test_accounts_and_login_attempts_kept_in_the_database_are_seen_by_every_host(
+    database: str, tmp_path: Path
+) -> None:
     import datetime as dt
 
     from argon2 import PasswordHasher
 
-    from forms_api.domain.staff.accounts import AccountLocked, Accounts, InvalidCredentials
+    from forms_api.domain.staff.accounts import Accounts
+    from forms_api.domain.staff.attempts import LoginAttempts
 
     migrations.upgrade(database)
     settings = Settings(data_dir=tmp_path, database_url=database)
     fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     hosts = [Accounts.of(settings, hasher=fast) for _ in range(2)]
+    attempts = [LoginAttempts.of(settings) for _ in range(2)]
     try:
         hosts[0].add("zhang", "acceptor", "a long password 1", known_departments=[])
         assert hosts[1].get("zhang") is not None  # seen by the other host
         now = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
-        for attempt in range(4):
-            with pytest.raises(InvalidCredentials):
-                hosts[attempt % 2].authenticate("zhang", "wrong guess 123", now=now)
-        with pytest.raises(AccountLocked):  # the fifth failure, on either host, locks
-            hosts[0].authenticate("zhang", "wrong guess 123", now=now)
-        hosts[1]._cached = None  # as after SHARED_FRESHNESS
-        with pytest.raises(AccountLocked):
-            hosts[1].authenticate("zhang", "a long password 1", now=now)
-        later = now + dt.timedelta(minutes=16)
-        assert hosts[1].authenticate("zhang", "a long password 1", now=later).name == "zhang"
+        for n in range(4):  # failures through either host count once, together
+            attempts[n % 2].failed("zhang", "203.0.113.7", now)
+        attempts[1]._cached = None  # as after FRESHNESS
+        assert attempts[1].wait("zhang", "203.0.113.7", now) == 4
+        assert attempts[0].wait("zhang", "198.51.100.1", now) is None  # another address
     finally:
-        for accounts in hosts:
+        for accounts in (*hosts, *attempts):
             accounts.close()
-    assert not (tmp_path / "staff" / "users.json").exists()
+    assert not (tmp_path / "staff").exists()  # nothing in files: all in the database
 
 
 def test_ready_says_when_the_database_is_behind_the_code(

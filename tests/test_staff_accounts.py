@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import stat
 import subprocess
 import sys
@@ -15,10 +14,7 @@ from argon2 import PasswordHasher
 
 from forms_api.domain.staff import totp
 from forms_api.domain.staff.accounts import (
-    FAILURE_WINDOW,
-    LOCKOUT,
     AccountDisabled,
-    AccountLocked,
     Accounts,
     InvalidAccount,
     InvalidCredentials,
@@ -42,12 +38,6 @@ def accounts(tmp_path: Path) -> Accounts:
     store = Accounts(tmp_path, hasher=FAST)
     store.add("alice", "admin", PASSWORD, known_departments=DEPARTMENTS, now=NOW)
     return store
-
-
-def _fail(accounts: Accounts, name: str, times: int, now: dt.datetime) -> None:
-    for _ in range(times):
-        with pytest.raises(InvalidCredentials):
-            accounts.authenticate(name, "wrong password!", now=now)
 
 
 def test_roles_parse_in_english_and_chinese() -> None:
@@ -92,58 +82,6 @@ def test_unknown_user_and_wrong_password_get_the_same_message(accounts: Accounts
     assert str(unknown.value) == str(wrong.value) == str(malformed.value) == "用户名或密码错误"
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(accounts: Accounts) -> None:
-    _fail(accounts, "alice", 4, NOW)
-    with pytest.raises(AccountLocked) as fifth:
-        accounts.authenticate("alice", "wrong password!", now=NOW + dt.timedelta(minutes=1))
-    assert fifth.value.until == NOW + dt.timedelta(minutes=1) + LOCKOUT
-    # Locked: even the right password is refused, with when to try again (Beijing time).
-    with pytest.raises(AccountLocked) as locked:
-        accounts.authenticate("alice", PASSWORD, now=NOW + dt.timedelta(minutes=10))
-    assert "2026-11-24 10:16" in str(locked.value) and "约 6 分钟后" in str(locked.value)
-    assert "锁定" in str(locked.value)
-    # After the lockout, the right password works again.
-    assert accounts.authenticate("alice", PASSWORD, now=NOW + dt.timedelta(minutes=16)).name == "alice"
-
-
-def test_failures_outside_the_window_do_not_count(accounts: Accounts) -> None:
-    _fail(accounts, "alice", 4, NOW)
-    later = NOW + FAILURE_WINDOW + dt.timedelta(seconds=1)
-    _fail(accounts, "alice", 4, later)  # the first four have aged out: no lock yet
-    with pytest.raises(AccountLocked):
-        accounts.authenticate("alice", "wrong password!", now=later)
-
-
-def test_a_success_clears_the_failures(accounts: Accounts) -> None:
-    _fail(accounts, "alice", 4, NOW)
-    accounts.authenticate("alice", PASSWORD, now=NOW)
-    _fail(accounts, "alice", 4, NOW)
-    assert len(json.loads(accounts.path.read_text())["attempts"]["alice"]["failures"]) == 4
-
-
-def test_the_lockout_survives_a_restart(accounts: Accounts, tmp_path: Path) -> None:
-    _fail(accounts, "alice", 4, NOW)
-    with pytest.raises(AccountLocked):
-        accounts.authenticate("alice", "wrong password!", now=NOW)
-    reopened = Accounts(tmp_path, hasher=FAST)
-    with pytest.raises(AccountLocked):
-        reopened.authenticate("alice", PASSWORD, now=NOW + dt.timedelta(minutes=14))
-    assert reopened.authenticate("alice", PASSWORD, now=NOW + LOCKOUT).name == "alice"
-
-
-def test_unknown_names_lock_too_so_the_lockout_does_not_reveal_names(accounts: Accounts) -> None:
-    _fail(accounts, "mallory", 4, NOW)
-    with pytest.raises(AccountLocked):
-        accounts.authenticate("mallory", "wrong password!", now=NOW)
-
-
-def test_old_attempt_entries_are_dropped(accounts: Accounts) -> None:
-    _fail(accounts, "mallory", 2, NOW)
-    assert "mallory" in json.loads(accounts.path.read_text())["attempts"]
-    _fail(accounts, "alice", 1, NOW + FAILURE_WINDOW)
-    assert set(json.loads(accounts.path.read_text())["attempts"]) == {"alice"}
-
-
 def test_a_disabled_account_cannot_log_in(accounts: Accounts) -> None:
     accounts.set_disabled("alice")
     with pytest.raises(AccountDisabled, match="已停用"):
@@ -172,15 +110,6 @@ def test_the_second_factor(accounts: Accounts) -> None:
         accounts.authenticate("alice", "wrong password!", code, now=NOW)
     next_code = totp.totp(key, NOW.timestamp() + 30)
     assert accounts.authenticate("alice", PASSWORD, next_code, now=NOW + dt.timedelta(seconds=30))
-
-
-def test_wrong_codes_count_towards_the_lockout(accounts: Accounts) -> None:
-    accounts.enable_totp("alice")
-    for _ in range(4):
-        with pytest.raises(InvalidSecondFactor):
-            accounts.authenticate("alice", PASSWORD, "abcdef", now=NOW)
-    with pytest.raises(AccountLocked):
-        accounts.authenticate("alice", PASSWORD, "abcdef", now=NOW)
 
 
 def test_password_policy(tmp_path: Path) -> None:
@@ -220,7 +149,7 @@ def test_names_are_checked_and_unique(accounts: Accounts) -> None:
 def test_the_file_and_its_folder_are_private(accounts: Accounts) -> None:
     accounts.set_disabled("alice", False)
     assert stat.S_IMODE(accounts.path.stat().st_mode) == 0o600
-    assert stat.S_IMODE(accounts.lock_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(accounts.source.lock_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(accounts.folder.stat().st_mode) == 0o700
 
 

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from forms_api.domain.staff.accounts import AccountError, Accounts, check_departments, check_email, check_name
+from forms_api.domain.staff.attempts import LoginAttempts
 from forms_api.domain.staff.roles import Role, RoleError, parse_role, valid_roles_text
 from forms_api.domain.staff.totp import provisioning_uri
 from forms_api.settings import Settings, SettingsError, load
@@ -90,6 +91,14 @@ def add_commands(commands: Any) -> None:
 
     listing = actions.add_parser("list", help="列出账号", description="列出全部工作人员账号。")
     listing.set_defaults(handler=cmd_user_list)
+
+    unlock = actions.add_parser(
+        "unlock",
+        help="清除账号的登录失败记录",
+        description="清除账号在所有地址的登录失败记录，需要等待的登录立即可以再试。",
+    )
+    unlock.add_argument("name", metavar="用户名")
+    unlock.set_defaults(handler=cmd_user_unlock)
 
     disable = actions.add_parser("disable", help="停用账号", description="停用账号，之后不能再登录。")
     disable.add_argument("name", metavar="用户名")
@@ -217,6 +226,21 @@ def cmd_user_email(args: argparse.Namespace) -> int:
             if args.email
             else f"已清除「{args.name}」的工作邮箱"
         )
+        return EXIT_OK
+
+    return _run(action, args)
+
+
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    def action(settings: Settings, args: argparse.Namespace) -> int:
+        if Accounts.of(settings).get(args.name) is None:
+            raise _Refused(f"用户「{args.name}」不存在")
+        attempts = LoginAttempts.of(settings)
+        try:
+            cleared = attempts.unlock(args.name)
+        finally:
+            attempts.close()
+        print(f"已清除「{args.name}」的登录失败记录（{cleared} 次），现在可以立即登录")
         return EXIT_OK
 
     return _run(action, args)

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from forms_api.domain.staff.accounts import Accounts, User
+from forms_api.domain.staff.attempts import LoginAttempts
 from forms_api.domain.staff.roles import ACCEPTOR, ADMIN, AUDITOR, ROLES, SUPERVISOR
 from forms_api.domain.workflow import Actor
 
@@ -38,11 +39,12 @@ MAX_FILES = 1
 
 
 class Console:
-    """What the console's pages share: accounts and sessions."""
+    """What the console's pages share: accounts, sessions and the login attempts."""
 
-    def __init__(self, accounts: Accounts, sessions: SessionManager) -> None:
+    def __init__(self, accounts: Accounts, sessions: SessionManager, attempts: LoginAttempts) -> None:
         self.accounts = accounts
         self.sessions = sessions
+        self.attempts = attempts
 
     def current(self, request: Request) -> tuple[Session, User] | None:
         """The session and its account, or None when not logged in (or no longer allowed)."""

@@ -19,6 +19,7 @@ TLS proxy uvicorn takes the scheme from ``X-Forwarded-Proto``), left off for pla
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,12 +28,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from forms_api.domain.staff.accounts import AccountError
+from forms_api.domain.staff.accounts import AccountError, InvalidCredentials, InvalidSecondFactor, utcnow
 from forms_api.web.limits import client_of
 from generator.forms.fields import Field, Form, clean, validate
 
 from .access import Console, secure
 from .sessions import check_csrf, cookie
+
+log = logging.getLogger("ipps.security")
 
 LOGIN_COOKIE = "ipps_staff_login"
 HOME = "/staff/"
@@ -76,6 +79,8 @@ def _login_page(
     errors: dict[str, str],
     summary: str | None,
     status: int,
+    *,
+    retry_after: int | None = None,
 ) -> Response:
     context = {
         "form": LOGIN_FORM,
@@ -89,6 +94,8 @@ def _login_page(
     name, path = cookie(LOGIN_COOKIE, secure(request))
     response.set_cookie(name, token, path=path, httponly=True, samesite="strict", secure=secure(request))
     response.headers["Cache-Control"] = "no-store"
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -111,8 +118,8 @@ async def login(request: Request) -> Response:
     values, errors = clean({k: v for k, v in raw.items() if isinstance(v, str)}, LOGIN_FORM)
     errors = validate(values, LOGIN_FORM, errors)
     kept = {"username": values.get("username", ""), "next": raw.get("next") or ""}
-    name, path = cookie(LOGIN_COOKIE, secure(request))
-    offered = request.cookies.get(name, "")
+    login_cookie, login_path = cookie(LOGIN_COOKIE, secure(request))
+    offered = request.cookies.get(login_cookie, "")
     submitted = raw.get("csrf") if isinstance(raw.get("csrf"), str) else ""
     fresh = secrets.token_urlsafe(24)
     if not offered or not submitted or not hmac.compare_digest(offered, str(submitted)):
@@ -120,17 +127,29 @@ async def login(request: Request) -> Response:
         return _login_page(request, fresh, kept, {}, summary, 403)
     if errors:
         return _login_page(request, fresh, kept, errors, f"有 {len(errors)} 处需要修改", 422)
+    name, client, now = values["username"].strip().lower(), client_of(request), utcnow()
+    if (wait := await run_in_threadpool(console.attempts.wait, name, client, now)) is not None:
+        message = f"该账号登录失败次数较多，请 {wait} 秒后再试"
+        log.warning("login throttled", extra={"fields": {"account": name, "wait": wait}})
+        return _login_page(request, fresh, kept, {"password": message}, "请稍后再试", 429, retry_after=wait)
     try:
         user = await run_in_threadpool(
-            console.accounts.authenticate, values["username"], values["password"], values.get("totp") or None
+            console.accounts.authenticate, name, values["password"], values.get("totp") or None
         )
     except AccountError as exc:
+        if isinstance(exc, InvalidCredentials | InvalidSecondFactor):  # counted; a prompt is not
+            await run_in_threadpool(console.attempts.failed, name, client, now)
+            log.info("login failed", extra={"fields": {"account": name}})
         field = "totp" if "验证码" in str(exc) else "password"
         return _login_page(request, fresh, kept, {field: str(exc)}, "未能登录", 401)
+    since = await run_in_threadpool(console.attempts.succeeded, user.name, client, now)
     # a new session (new id and CSRF token) at every login: nothing chosen before it survives
     response = RedirectResponse(_safe_next(str(raw.get("next") or "")), 303)
-    console.sessions.set_cookie(response, console.sessions.new(user.name), secure=secure(request))
-    response.delete_cookie(name, path=path, secure=secure(request), httponly=True, samesite="strict")
+    session = console.sessions.new(user.name, notice=since.text())
+    console.sessions.set_cookie(response, session, secure=secure(request))
+    response.delete_cookie(
+        login_cookie, path=login_path, secure=secure(request), httponly=True, samesite="strict"
+    )
     return response
 
 

@@ -76,6 +76,9 @@ class Session:
     """Unix seconds of the last request that refreshed the cookie."""
     csrf_token: str
     session_id: str
+    notice: str = ""
+    """What the console tells the user for this session (failed logins on the account since the
+    previous success, :mod:`forms_api.domain.staff.attempts`)."""
 
 
 def session_key_path(data_dir: Path) -> Path:
@@ -119,10 +122,10 @@ class SessionManager:
     def open(cls, data_dir: Path, *, secure: bool = True) -> SessionManager:
         return cls(load_key(session_key_path(data_dir)), secure=secure)
 
-    def new(self, user: str, now: float | None = None) -> Session:
+    def new(self, user: str, now: float | None = None, *, notice: str = "") -> Session:
         """A fresh session for ``user``, just logged in (new id and CSRF token)."""
         moment = int(time.time() if now is None else now)
-        return Session(user, moment, moment, secrets.token_urlsafe(32), secrets.token_urlsafe(16))
+        return Session(user, moment, moment, secrets.token_urlsafe(32), secrets.token_urlsafe(16), notice)
 
     def touch(self, session: Session, now: float | None = None) -> Session:
         """The session with its last-seen time moved to ``now``: re-issue it to keep it alive."""
@@ -135,6 +138,7 @@ class SessionManager:
             "seen": session.last_seen,
             "csrf": session.csrf_token,
             "sid": session.session_id,
+            **({"n": session.notice} if session.notice else {}),
         }
         body = _b64encode(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         return f"{body}.{_b64encode(self._sign(body))}"
@@ -154,6 +158,7 @@ class SessionManager:
                 last_seen=payload["seen"],
                 csrf_token=payload["csrf"],
                 session_id=payload["sid"],
+                notice=str(payload.get("n", "")),
             )
         except (ValueError, TypeError, KeyError):  # binascii.Error and JSON errors are ValueErrors
             return None

@@ -51,6 +51,7 @@ async def home(request: Request, staff: Staff) -> Response:
             key=lambda pair: pair[1],
         ),
         "departments": [(d.id, d.name) for d in catalog.departments.values()],
+        "login_notice": staff.session.notice,
     }
     return request.app.state.pages.page("工作台", "staff/home.html", context)
 

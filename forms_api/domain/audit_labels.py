@@ -17,4 +17,5 @@ AUDIT_LABELS = {
     "job_retry": "重新执行后台任务",
     "uploads_cleanup": "清理无记录引用的上传文件",
     "retention_erase": "按保存期限删除个人信息",
+    "lookup_throttled": "查询码输错次数过多，已暂停该编号的查询",
 }

@@ -19,6 +19,10 @@ class Limiter(Protocol):
         """Record a hit from ``client``; None if allowed, else the seconds to wait."""
         ...
 
+    async def blocked(self, client: str) -> int | None:
+        """The seconds ``client`` must wait (its allowance used up), or None; records nothing."""
+        ...
+
 
 class RateLimiter:
     """At most ``count`` submissions per ``seconds`` from one client (a sliding window)."""
@@ -29,14 +33,21 @@ class RateLimiter:
         self.clock = clock
         self._hits: dict[str, deque[float]] = {}
 
-    async def retry_after(self, client: str) -> int | None:
-        """Record a submission from ``client``; None if allowed, else the seconds to wait."""
+    async def blocked(self, client: str) -> int | None:
         now = self.clock()
-        hits = self._hits.setdefault(client, deque())
+        hits = self._hits.get(client)
+        if not hits:
+            return None
         while hits and hits[0] <= now - self.seconds:
             hits.popleft()
-        if len(hits) >= self.count:
-            return max(1, int(hits[0] + self.seconds - now + 0.999))
+        return max(1, int(hits[0] + self.seconds - now + 0.999)) if len(hits) >= self.count else None
+
+    async def retry_after(self, client: str) -> int | None:
+        """Record a submission from ``client``; None if allowed, else the seconds to wait."""
+        if (wait := await self.blocked(client)) is not None:
+            return wait
+        now = self.clock()
+        hits = self._hits.setdefault(client, deque())
         hits.append(now)
         if len(self._hits) > 100_000:  # forget idle clients
             for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.seconds]:

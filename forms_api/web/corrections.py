@@ -22,21 +22,16 @@ from forms_api.domain.submissions import CORRECTION, public_view
 from forms_api.storage.embedded.store import StoreUnavailable
 
 from .responses import error_response, stored_file, wants_html
-from .routes import NOT_FOUND, BadRequest, read_payload, service_of, too_often
+from .routes import BadRequest, read_payload, service_of, with_code
 
 APPLICANT = workflow.Actor("申请人", "applicant")
 
 
 async def _own(request: Request, code: str) -> dict[str, Any] | Response:
-    """The applicant's own record, or the answer to give instead."""
-    if refusal := await too_often(request, request.app.state.lookup_limiter, "查询"):
-        return refusal
+    """The applicant's own record, or the answer to give instead (:func:`.routes.with_code`)."""
     service = service_of(request)
-    receipt_no = request.path_params["receipt_no"]
-    record = await service.own_record(receipt_no.strip().upper(), code) if code else None
-    if record is None:
-        return error_response(request, 404, "not_found", NOT_FOUND)
-    return record
+    receipt_no = request.path_params["receipt_no"].strip().upper()
+    return await with_code(request, receipt_no, code, lambda: service.own_record(receipt_no, code))  # type: ignore[no-any-return]
 
 
 def _form(

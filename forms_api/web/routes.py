@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from forms_api.domain.errors import Conflict, Invalid
 from forms_api.domain.submissions import Receipt, Service, Upload
+from forms_api.domain.workflow import SYSTEM, Actor
 from forms_api.metrics import SUBMISSIONS
 from forms_api.storage.embedded.store import StoreUnavailable
 from forms_api.storage.limits import Limiter
@@ -96,6 +98,12 @@ def _form_problem(exc: Exception) -> str:
 Submit = Callable[[Service, dict[str, Any], list[Upload], str], Awaitable[Receipt]]
 
 
+CODE_GUESSES = (10, 3600)
+"""Wrong lookup codes allowed per receipt, and within how many seconds."""
+SYSTEM_ACTOR = Actor("系统", SYSTEM)
+access = logging.getLogger("ipps.security")
+
+
 async def too_often(request: Request, limiter: Limiter | None, action: str) -> Response | None:
     """429 with Retry-After when this client has used up its allowance; None otherwise."""
     if limiter is None or (wait := await limiter.retry_after(client_of(request))) is None:
@@ -148,16 +156,45 @@ def submission(kind: str, submit: Submit, *, files: bool = False) -> Callable[[R
 NOT_FOUND = "找不到这个办件：请核对办件编号和查询码（均在回执上）"
 
 
+async def with_code(request: Request, receipt_no: str, code: str, fetch: Callable[[], Awaitable[Any]]) -> Any:
+    """What ``fetch`` finds with the applicant's code (the record, or its public view), or the
+    answer to give instead: 429 while this client looks too often, or while the receipt has had
+    too many wrong codes (:data:`CODE_GUESSES` an hour, whoever sent them: a changing
+    X-Forwarded-For does not help, and only the proxy on 127.0.0.1 is believed anyway); 404
+    for a wrong code or an unknown receipt alike, so that receipts cannot be probed. The
+    guess that uses up a receipt's allowance is written to the audit log for staff."""
+    if refusal := await too_often(request, request.app.state.lookup_limiter, "查询"):
+        return refusal
+    guard, key = request.app.state.code_guard, receipt_no.strip().upper()
+    if key and (wait := await guard.blocked(key)) is not None:
+        minutes = max(1, (wait + 59) // 60)
+        message = f"该编号的查询码输错次数过多，请 {minutes} 分钟后再试；如忘记查询码，请联系我们"
+        return error_response(request, 429, "rate_limited", message, headers={"Retry-After": str(wait)})
+    found = await fetch() if key and code else None
+    if found is None:
+        if key and code:
+            await guard.retry_after(key)
+            if await guard.blocked(key) is not None:
+                await _guessed(request, key)
+        return error_response(request, 404, "not_found", NOT_FOUND)
+    return found
+
+
+async def _guessed(request: Request, receipt_no: str) -> None:
+    """A receipt's code guessed too often: in the audit log (when the receipt exists) and the log."""
+    access.warning("lookup codes guessed", extra={"fields": {"receipt": receipt_no}})
+    if await service_of(request).store.contains(receipt_no):
+        details = {"wrong_codes": CODE_GUESSES[0], "within_seconds": CODE_GUESSES[1]}
+        await request.app.state.casework.log_access(receipt_no, SYSTEM_ACTOR, "lookup_throttled", details)
+
+
 async def lookup(request: Request) -> Response:
     service = service_of(request)
     receipt_no = request.path_params.get("receipt_no") or request.query_params.get("receipt_no", "")
     code = request.query_params.get("code", "")
-    if refusal := await too_often(request, request.app.state.lookup_limiter, "查询"):
-        return refusal
-    view = await service.lookup(receipt_no, code) if receipt_no and code else None
-    if view is None:
-        # an unknown receipt and a wrong code answer alike, so that receipts cannot be probed
-        return error_response(request, 404, "not_found", NOT_FOUND)
+    view = await with_code(request, receipt_no, code, lambda: service.lookup(receipt_no, code))
+    if isinstance(view, Response):
+        return view
     if wants_html(request):
         return request.app.state.pages.lookup(view, code)
     return JSONResponse(view, headers={"Cache-Control": "no-store"})

@@ -1,18 +1,10 @@
-"""Staff accounts: ``<data_dir>/staff/users.json``, argon2 passwords, lockout, second factor.
+"""Staff accounts: ``<data_dir>/staff/users.json``, argon2 passwords, second factor.
 
-Where they live. Not in the store: ``ipps serve`` holds the store's lock for as long as it
-runs, and ``ipps user add`` must work beside it. The file is small (one entry per member of
-staff) and is rewritten whole: every change is a read-modify-write under an ``flock`` on
-``users.lock`` beside it, landing atomically through
-:func:`forms_api.storage.embedded.shards.write_atomically`, so two ``ipps user add`` at once both land
-and a reader never sees half a file. The folder is mode 700 and the file mode 600 (the
-temporary file is created with mode 600 before anything is written into it). A reader (the
-server) keeps the parsed file and reads it again when its inode, modification time or size
-changes, so accounts added from the command line are seen without a restart.
-
-With PostgreSQL (:meth:`Accounts.of`) the same document is a row of ``shared_files``, changed
-under the row's lock instead of the ``flock``, so every worker and host counts the same
-failures and honours the same lockouts; servers read it again at most once a second.
+Where they live: a small document beside the store (:mod:`forms_api.storage.documents`), so
+that ``ipps user add`` works while the server runs: a file changed under an ``flock`` and
+replaced atomically, read again by the server when it changes; with PostgreSQL
+(:meth:`Accounts.of`) a row every worker and host shares, read again at most once a second.
+The folder is mode 700 and the file mode 600.
 
 Passwords are argon2id hashes (``argon2-cffi``'s :class:`~argon2.PasswordHasher`); when the
 hasher's parameters change, a successful login stores a new hash. The policy is a length:
@@ -22,27 +14,17 @@ Logging in (:meth:`Accounts.authenticate`):
 
 - an unknown name and a wrong password give the same error, after the same argon2 work (a
   dummy hash is checked for unknown names), so the answers do not tell which names exist;
-- 5 failures within 15 minutes lock the name for 15 minutes. Failures are counted for any
-  well-formed name, known or not (otherwise the lockout message would reveal which names
-  exist), and kept in the same file, so a restart does not reset them; entries with no
-  recent failure and no lock are dropped at the next write;
-- a locked name is refused without looking at the password, with a message saying when to
-  try again;
 - only after the right password: a disabled account is told so, and an account with a
-  second factor asks for its code (:mod:`.totp`); a wrong or reused code counts as a failure.
+  second factor asks for its code (:mod:`.totp`); a wrong or reused code is a failure.
 
-The lock check before verifying reads the cached file, not under the ``flock`` (argon2 work
-under it would serialise every login), so a burst of parallel guesses can exceed 5 by the
-number in flight; failures themselves are always counted under the ``flock``.
+Failures are not counted here and never rewrite this document: the login page slows repeated
+failures per account and address (:mod:`.attempts`), without locking anyone out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import math
-import os
 import re
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -53,20 +35,15 @@ from typing import TYPE_CHECKING, Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from forms_api.storage.embedded.shards import write_atomically
-from generator.workdays import china_tz
+from forms_api.storage.documents import Document, LocalDocument, document_for
 
 from . import totp
 from .roles import Role, RoleError, parse_role
 
 if TYPE_CHECKING:
     from forms_api.settings import Settings
-    from forms_api.storage.postgres.shared import SharedFile
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOCKOUT = dt.timedelta(minutes=15)
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 """Login names: lower-case ASCII letters, digits and ``. _ -``, 2 to 32 characters."""
 FILE_VERSION = 1
@@ -83,16 +60,6 @@ class AccountError(Exception):
 class InvalidCredentials(AccountError):
     def __init__(self) -> None:
         super().__init__("用户名或密码错误")
-
-
-class AccountLocked(AccountError):
-    def __init__(self, until: dt.datetime, now: dt.datetime) -> None:
-        self.until = until
-        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-        shown = until.astimezone(china_tz()).strftime("%Y-%m-%d %H:%M")
-        super().__init__(
-            f"登录失败次数过多，账号已暂时锁定，请于 {shown}（北京时间，约 {minutes} 分钟后）再试"
-        )
 
 
 class AccountDisabled(AccountError):
@@ -183,34 +150,26 @@ class Accounts:
     """The accounts of one data folder; one instance per process is enough."""
 
     def __init__(
-        self, data_dir: Path, *, hasher: PasswordHasher | None = None, shared: SharedFile | None = None
+        self, data_dir: Path, *, hasher: PasswordHasher | None = None, document: Document | None = None
     ) -> None:
         self.folder = Path(data_dir) / "staff"
         self.path = self.folder / "users.json"
-        self.lock_path = self.folder / "users.lock"
         self.hasher = hasher or PasswordHasher()
-        self.shared = shared
-        """With PostgreSQL: the same document kept in the database instead of the file."""
+        self.source: Document = document or LocalDocument(self.path)
+        """Where the accounts are: the file, or with PostgreSQL a row (:meth:`of`)."""
         self._cached: dict[str, Any] | None = None
-        self._signature: tuple[int, int, int] | None = None
+        self._signature: Any = None
         self._read_at = 0.0
         self._dummy_hash: str | None = None
 
     @classmethod
     def of(cls, settings: Settings, *, hasher: PasswordHasher | None = None) -> Accounts:
         """The accounts the settings' backend keeps: the file in the data directory, or with
-        PostgreSQL the database, so that every worker and host sees the same accounts,
-        failed logins and lockouts."""
-        shared = None
-        if settings.engine == "postgres":
-            from forms_api.storage.postgres.shared import SharedFile
-
-            shared = SharedFile(settings.database_url, ACCOUNTS_DOCUMENT)
-        return cls(settings.data_dir, hasher=hasher, shared=shared)
+        PostgreSQL the database, so that every worker and host sees the same accounts."""
+        return cls(settings.data_dir, hasher=hasher, document=document_for(settings, ACCOUNTS_DOCUMENT))
 
     def close(self) -> None:
-        if self.shared is not None:
-            self.shared.close()
+        self.source.close()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -236,34 +195,27 @@ class Accounts:
         def replace(current: dict[str, Any]) -> None:
             current.clear()
             current.update(json.loads(json.dumps(data)))
-            current.setdefault("attempts", {})
+            current.pop("attempts", None)
 
         self._update(replace)
 
     def _current(self) -> dict[str, Any]:
-        """The file's content, read again only when it has changed since the last read.
+        """The accounts, read again only when they have changed since the last read.
 
-        In the database: read again when the last read is more than :data:`SHARED_FRESHNESS`
-        old (an account disabled on one host is refused on the others within that time)."""
-        if self.shared is not None:
-            if self._cached is None or time.monotonic() - self._read_at > SHARED_FRESHNESS:
-                raw, version = self.shared.read()
-                if self._cached is None or version != self._signature:
-                    self._cached = _empty() if raw is None else self._parse(raw)
-                    self._signature = version
-                self._read_at = time.monotonic()
+        A file: when its inode, modification time or size changed. In the database: when the
+        last read is more than :data:`SHARED_FRESHNESS` old (an account disabled on one host is
+        refused on the others within that time)."""
+        document = self.source
+        if isinstance(document, LocalDocument):
+            if self._cached is not None and document.signature() == self._signature:
+                return self._cached
+        elif self._cached is not None and time.monotonic() - self._read_at <= SHARED_FRESHNESS:
             return self._cached
-        try:
-            handle = self.path.open("rb")
-        except FileNotFoundError:
-            self._cached, self._signature = None, None
-            return _empty()
-        with handle:
-            stat = os.fstat(handle.fileno())
-            signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-            if self._cached is None or signature != self._signature:
-                self._cached = self._parse(handle.read())
-                self._signature = signature
+        raw, signature = document.read()
+        if self._cached is None or signature != self._signature:
+            self._cached = _empty() if raw is None else self._parse(raw)
+            self._signature = signature
+        self._read_at = time.monotonic()
         return self._cached
 
     def _parse(self, raw: bytes) -> dict[str, Any]:
@@ -273,54 +225,24 @@ class Accounts:
                 raise ValueError
         except ValueError:
             raise AccountFileError(f"账号文件 {self.path} 格式错误，无法读取") from None
-        data.setdefault("attempts", {})
+        data.pop("attempts", None)  # kept here by earlier versions: now in staff/attempts.json
         return data
 
     # -- writing -------------------------------------------------------------------------
 
-    def _update(self, change: Callable[[dict[str, Any]], Any], now: dt.datetime | None = None) -> Any:
-        """``change`` applied to the file's latest content under the lock; written if it returns.
+    def _update(self, change: Callable[[dict[str, Any]], Any]) -> Any:
+        """``change`` applied to the latest accounts, no other writer in between; stored."""
+        outcome: list[Any] = []
 
-        ``now`` is the time attempt entries are pruned against (tests move the clock).
-        """
-        if self.shared is not None:
-            outcome: list[Any] = []
+        def rewrite(raw: bytes | None) -> bytes:
+            data = _empty() if raw is None else self._parse(raw)
+            outcome.append(change(data))
+            data["version"] = FILE_VERSION
+            return _serialise(data)
 
-            def rewrite(raw: bytes | None) -> bytes:
-                data = _empty() if raw is None else self._parse(raw)
-                outcome.append(change(data))
-                _prune(data, now or utcnow())
-                data["version"] = FILE_VERSION
-                return _serialise(data)
-
-            self.shared.update(rewrite)
-            self._cached, self._signature = None, None
-            return outcome[0]
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                data = self._parse(self.path.read_bytes())
-            except FileNotFoundError:
-                data = _empty()
-            result = change(data)
-            _prune(data, now or utcnow())
-            self._write(data)
-            return result
-        finally:
-            os.close(fd)  # releases the flock
-
-    def _write(self, data: dict[str, Any]) -> None:
-        temporary = self.path.with_name(f".{self.path.name}.tmp")
-        # write_atomically opens the temporary file with open("wb"), which keeps the mode of an
-        # existing file: creating it here with 600 means the hashes are never readable by others.
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT, 0o600)
-        os.fchmod(fd, 0o600)
-        os.close(fd)
-        data["version"] = FILE_VERSION
-        write_atomically(self.path, _serialise(data))
+        self.source.update(rewrite)
         self._cached, self._signature = None, None
+        return outcome[0]
 
     def add(
         self,
@@ -360,7 +282,7 @@ class Accounts:
                 raise UserExists(name)
             data["users"][name] = record
 
-        self._update(insert, now)
+        self._update(insert)
         return _user(name, record)
 
     def set_disabled(self, name: str, disabled: bool = True) -> None:
@@ -411,11 +333,8 @@ class Accounts:
             self._verify(None, password)  # the same work as for a real name
             raise InvalidCredentials()
         data = self._current()
-        if (until := _locked_until(data, key, now)) is not None:
-            raise AccountLocked(until, now)
         record = data["users"].get(key)
         if not self._verify(record["password_hash"] if record else None, password):
-            self._fail(key, now)
             raise InvalidCredentials()
         if record["disabled"]:
             raise AccountDisabled()
@@ -430,13 +349,12 @@ class Accounts:
                 after_step=record.get("totp_last_step"),
             )
             if step is None:
-                self._fail(key, now)
                 raise InvalidSecondFactor()
         new_hash = (
             self.hasher.hash(password) if self.hasher.check_needs_rehash(record["password_hash"]) else None
         )
-        if new_hash or step is not None or key in data["attempts"]:
-            self._succeed(key, now, step, new_hash)
+        if new_hash or step is not None:
+            self._succeed(key, step, new_hash)
         return _user(key, record if not new_hash else {**record, "password_hash": new_hash})
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
@@ -452,26 +370,8 @@ class Accounts:
             return False
         return result
 
-    def _fail(self, key: str, now: dt.datetime) -> None:
-        """Count a failure; :class:`AccountLocked` when it is the one that locks the name."""
-
-        def change(data: dict[str, Any]) -> dt.datetime | None:
-            if (until := _locked_until(data, key, now)) is not None:
-                raise AccountLocked(until, now)
-            entry = data["attempts"].setdefault(key, {"failures": [], "locked_until": None})
-            entry["failures"] = [t for t in entry["failures"] if _recent(t, now)] + [now.isoformat()]
-            if len(entry["failures"]) < MAX_FAILURES:
-                return None
-            entry["failures"], entry["locked_until"] = [], (now + LOCKOUT).isoformat()
-            return now + LOCKOUT
-
-        if (until := self._update(change, now)) is not None:
-            raise AccountLocked(until, now)
-
-    def _succeed(self, key: str, now: dt.datetime, step: int | None, new_hash: str | None) -> None:
+    def _succeed(self, key: str, step: int | None, new_hash: str | None) -> None:
         def change(data: dict[str, Any]) -> None:
-            if (until := _locked_until(data, key, now)) is not None:
-                raise AccountLocked(until, now)
             record = data["users"].get(key)
             if record is None:  # removed meanwhile
                 raise InvalidCredentials()
@@ -482,9 +382,8 @@ class Accounts:
                 record["totp_last_step"] = step
             if new_hash:
                 record["password_hash"] = new_hash
-            data["attempts"].pop(key, None)
 
-        self._update(change, now)
+        self._update(change)
 
 
 def _serialise(data: dict[str, Any]) -> bytes:
@@ -492,7 +391,7 @@ def _serialise(data: dict[str, Any]) -> bytes:
 
 
 def _empty() -> dict[str, Any]:
-    return {"version": FILE_VERSION, "users": {}, "attempts": {}}
+    return {"version": FILE_VERSION, "users": {}}
 
 
 def _user(name: str, record: dict[str, Any]) -> User:
@@ -525,24 +424,3 @@ def check_departments(role: Role, bound: tuple[str, ...], known: Collection[str]
     if unknown:
         choices = "、".join(sorted(known)) or "（目录中没有部门）"
         raise InvalidAccount(f"目录中没有部门「{'、'.join(unknown)}」，可选的部门标识：{choices}")
-
-
-def _recent(timestamp: str, now: dt.datetime) -> bool:
-    return now - dt.datetime.fromisoformat(timestamp) < FAILURE_WINDOW
-
-
-def _locked_until(data: dict[str, Any], key: str, now: dt.datetime) -> dt.datetime | None:
-    entry = data["attempts"].get(key)
-    if entry and entry.get("locked_until"):
-        until = dt.datetime.fromisoformat(entry["locked_until"])
-        if until > now:
-            return until
-    return None
-
-
-def _prune(data: dict[str, Any], now: dt.datetime) -> None:
-    """Drop attempt entries that no longer matter: no recent failure, no lock in force."""
-    for key in list(data["attempts"]):
-        entry = data["attempts"][key]
-        if _locked_until(data, key, now) is None and not any(_recent(t, now) for t in entry["failures"]):
-            del data["attempts"][key]

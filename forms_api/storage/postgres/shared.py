@@ -45,6 +45,20 @@ class SharedLimiter:
         self.seconds = seconds
         self.clock = clock
 
+    async def blocked(self, client: str) -> int | None:
+        """The seconds ``client`` must wait (its allowance used up), or None; records nothing."""
+        now = self.clock()
+        try:
+            async with self._pool.connection() as connection:
+                cursor = await connection.execute(
+                    "SELECT hits FROM rate_limits WHERE name = %s AND client = %s", (self.name, client)
+                )
+                row = await cursor.fetchone()
+        except _UNAVAILABLE as error:
+            raise StoreUnavailable(str(error).strip().splitlines()[0]) from None
+        hits = [t for t in (row[0] if row else []) if t > now - self.seconds]
+        return max(1, int(hits[0] + self.seconds - now + 0.999)) if len(hits) >= self.count else None
+
     async def retry_after(self, client: str) -> int | None:
         """Record a hit from ``client``; None if allowed, else the seconds to wait."""
         now = self.clock()
