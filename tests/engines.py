@@ -48,6 +48,7 @@ class Engine:
                 "TRUNCATE records, record_keys, counts, numbering, rate_limits, shared_files,"
                 " key_fingerprints, blobs, blob_chunks, jobs RESTART IDENTITY"
             )
+            connection.execute("UPDATE chain_heads SET hash = repeat('0', 64)")
 
 
 def pg_cluster_fixture() -> Iterator[Cluster | None]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from generator import cli as catalog_cli
 
-from . import backup, db, faq, report, results, retention, serve, store, text, users, worker
+from . import audit, backup, db, faq, report, results, retention, serve, store, text, users, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     store.add_commands(commands)
     worker.add_commands(commands)
     retention.add_commands(commands)
+    audit.add_commands(commands)
     return parser
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from forms_api.metrics import STORE_WRITE_SECONDS
 
+from .. import chain
 from ..jobs import DONE, FAILED, QUEUED, RUNNING, Job, JobRun, attempt_entry, stamp
 from ..limits import RateLimiter
 from ..query import Cursor, Indexer, Page, Query, no_columns, page_of
@@ -116,6 +117,9 @@ class Store:
         self._numbers: dict[str, int] = {}
         """The last number of each series, from the numbered keys stored (``next_number``)."""
         self._pending: set[str] = set()
+        self._chain_head = chain.GENESIS
+        """The hash of the last audit entry stored (:mod:`..chain`)."""
+        self._chain_lock = asyncio.Lock()
         self._refused: str | None = None
         """Why the last write was refused by the disk (None once one succeeds again)."""
         self._jobs = job_book.JobBook()
@@ -283,7 +287,24 @@ class Store:
 
         Raises ``KeyError`` for a key taken (or unknown, for an update), ``ValueError`` for a
         field the store keeps for itself; nothing is written then.
+
+        Audit entries are chained (:mod:`..chain`): writes that hold some take turns until each
+        is durable, so the chain's head only ever moves to an entry that is stored.
         """
+        if any(insert.kind == chain.CHAINED for insert in inserts):
+            async with self._chain_lock:
+                await self._write(inserts, updates, jobs, chained=True)
+        else:
+            await self._write(inserts, updates, jobs, chained=False)
+
+    async def _write(
+        self,
+        inserts: Sequence[Insert],
+        updates: Sequence[tuple[str, dict[str, Any]]],
+        jobs: Sequence[Job],
+        *,
+        chained: bool,
+    ) -> None:
         if jobs:
             now = stamp(dt.datetime.now(dt.UTC))
             fresh = {job.id: job for job in jobs if job.id not in self._index and job.id not in self._pending}
@@ -301,12 +322,15 @@ class Store:
             if KEYS in fields:
                 raise ValueError(f"{KEYS} is the store's own field")
         operations: list[dict[str, Any]] = []
+        head = self._chain_head
         for insert in inserts:
             shard = self._current_shard(insert.kind)
             # Taken now, so that the next insert of the batch gets the next id (or shard). A
             # write refused below leaves an unused id behind: harmless, ids only need be unique.
             doc_id = shard.allocate()
             document = {**insert.document, KEYS: [insert.key, *insert.unique]}
+            if chained and insert.kind == chain.CHAINED:
+                head = chain.link(document, head)
             operations.append(
                 {
                     "op": "insert",
@@ -535,6 +559,8 @@ class Store:
                 self._count_number(key)
             if kind == job_book.KIND:
                 self._jobs.note(document)
+            elif kind == chain.CHAINED and "hash" in document:
+                self._chain_head = document["hash"]
         else:
             location = self._index[record["key"]]
             index = self._kinds[location.kind]
@@ -615,6 +641,8 @@ class Store:
                         self._count_number(key)
                     if kind == job_book.KIND:
                         self._jobs.note(document)
+                    elif kind == chain.CHAINED and "hash" in document:
+                        self._chain_head = document["hash"]
         self._seq = self._applied = checkpoint
         for record in self._journal.replay(checkpoint):
             self._apply(record)

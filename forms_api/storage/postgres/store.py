@@ -37,6 +37,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from forms_api.metrics import STORE_WRITE_SECONDS
 
+from .. import chain
 from ..embedded.store import Insert, StoreUnavailable
 from ..jobs import DONE, FAILED, QUEUED, RUNNING, Job, JobRun
 from ..query import Columns, Cursor, Indexer, Page, Query, no_columns, page_of
@@ -337,6 +338,7 @@ class PostgresStore:
                 if first is not None and not await first(connection):
                     return False
                 buckets: dict[tuple[Any, ...], int] = {}
+                inserts = await _chained(connection, inserts)
                 for insert in inserts:
                     await self._insert(connection, insert, buckets)
                 for key, fields in updates:
@@ -519,6 +521,26 @@ class Snapshot:
 
 def _kind_statement(kind: str) -> tuple[Any, tuple[Any, ...]]:
     return sql.SQL("SELECT document::text FROM records WHERE kind = %s ORDER BY position ASC"), (kind,)
+
+
+async def _chained(connection: Any, inserts: Sequence[Insert]) -> Sequence[Insert]:
+    """``inserts`` with their audit entries linked onto the chain (:mod:`..chain`), the head's
+    row locked until the transaction ends: every worker appends to one chain in one order."""
+    if not any(insert.kind == chain.CHAINED for insert in inserts):
+        return inserts
+    cursor = await connection.execute(
+        "SELECT hash FROM chain_heads WHERE kind = %s FOR UPDATE", (chain.CHAINED,)
+    )
+    head = (await cursor.fetchone())[0]
+    linked = []
+    for insert in inserts:
+        if insert.kind == chain.CHAINED:
+            document = json.loads(_dumps(insert.document))
+            head = chain.link(document, head)
+            insert = Insert(insert.kind, insert.key, document, insert.unique)
+        linked.append(insert)
+    await connection.execute("UPDATE chain_heads SET hash = %s WHERE kind = %s", (head, chain.CHAINED))
+    return linked
 
 
 def _taken(error: errors.UniqueViolation, keys: list[str]) -> str:
