@@ -5,7 +5,7 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format validate schema build serve clean
+.PHONY: run test lint format validate schema build serve clean lock
 
 run: $(INSTALLED)
 	$(BIN)/ipps validate
@@ -41,11 +41,20 @@ format: $(INSTALLED)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall when the declared dependencies change.
-$(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Reinstall when the declared or locked dependencies change. Every dependency comes from
+# requirements.lock, pinned with its hashes (pip refuses anything else); the project itself is
+# installed on top without build isolation, so its build needs nothing unpinned either.
+$(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Refresh requirements.lock from pyproject.toml (needs the package index; review the diff).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra test --build-deps-for editable \
+		--output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf site var .pytest_cache .ruff_cache .import_linter_cache

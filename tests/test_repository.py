@@ -70,3 +70,21 @@ def test_every_setting_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [f.name for f in dataclasses.fields(Settings) if f"IPPS_{f.name.upper()}" not in readme]
     assert missing == []
+
+
+def test_every_declared_dependency_is_locked_with_hashes() -> None:
+    """make installs from requirements.lock with --require-hashes: a dependency added to
+    pyproject.toml without `make lock` would fail there, and this says which."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    names = {re.split(r"[\[<>=;! ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in declared}
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = set(re.findall(r"^([A-Za-z0-9._-]+)==", lock, re.MULTILINE))
+    pinned = {name.lower().replace("_", "-") for name in pinned}
+    assert names <= pinned, names - pinned
+    entries = re.split(r"\n(?=[a-z0-9])", lock.split("\n\n", 1)[-1])
+    assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)
+    assert "--require-hashes -r requirements.lock" in (ROOT / "Makefile").read_text(encoding="utf-8")
