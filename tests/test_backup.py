@@ -9,6 +9,8 @@ import hashlib
 import io
 import json
 import os
+import subprocess
+import sys
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -453,3 +455,74 @@ def test_commands(
 
     assert ipps("restore", str(tmp_path / "nothing.tar.gz"), "--data-dir", str(tmp_path / "new")) == 1
     assert "不存在" in capsys.readouterr().err
+
+
+# --- a restore killed at every step --------------------------------------------------------------
+
+KILLED_AT = """
+import os, sys
+from pathlib import Path
+from forms_api.storage import backup
+
+real, step = os.rename, int(sys.argv[3])
+calls = [0]
+
+def rename(source, target, *args, **kwargs):
+    calls[0] += 1
+    if calls[0] == step:
+        os._exit(9)  # as kill -9 would: no finally, no cleanup
+    return real(source, target, *args, **kwargs)
+
+os.rename = rename
+backup.restore(Path(sys.argv[1]), Path(sys.argv[2]), force=True)
+print("renames", calls[0])
+"""
+
+
+def killed_restore(archive: Path, target: Path, step: int) -> subprocess.CompletedProcess[str]:
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run(
+        [sys.executable, "-c", KILLED_AT, str(archive), str(target), str(step)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("step", range(1, 7))  # 5 renames: the intent, then 2 per folder; 6 finishes
+def test_a_restore_killed_at_any_rename_leaves_old_or_restored_data_never_a_mix(
+    data_dir: Path, tmp_path: Path, step: int
+) -> None:
+    archive = backup(data_dir, tmp_path / "b.tar.gz").archive
+    target = tmp_path / "target"
+    live = Live(target / "store")
+    live.insert("consultation", range(900, 903))
+    live.close()
+    uploads.save(PNG + b"old", target / "uploads")
+    old_store, old_files = contents(target / "store"), uploaded(target / "uploads")
+    restored_store, restored_files = contents(data_dir / "store"), uploaded(data_dir / "uploads")
+
+    done = killed_restore(archive, target, step)
+    if done.returncode == 0:  # fewer renames than step: it finished
+        assert int(done.stdout.split()[-1]) < step
+    else:
+        assert done.returncode == 9, done.stderr
+
+    from forms_api.settings import Settings
+    from forms_api.storage.engines import open_store
+
+    async def reopen() -> None:  # as a server starting next would
+        store = await open_store(Settings(data_dir=target))
+        await store.close()
+
+    run(reopen())
+    state = (contents(target / "store"), uploaded(target / "uploads"))
+    assert state in ((old_store, old_files), (restored_store, restored_files))
+    assert not (target / ".restore-intent.json").exists()
+    if state == (restored_store, restored_files):  # the old data is kept aside, whole
+        (aside,) = target.glob("store.before-restore-*")
+        assert contents(aside) == old_store
+    restore(archive, target, force=True)  # and a restore afterwards tidies any work folder
+    assert not list(target.glob(".ipps-restore-*"))

@@ -44,6 +44,15 @@ Restore
     as it is written, and opened with ``Store``. Only then are the old ``store/`` and
     ``uploads/`` renamed to ``<name>.before-restore-<time>`` and the restored ones renamed
     into place, while this process holds the store's lock so that no server starts meanwhile.
+
+    The swap is several renames (two folders, maybe the key), and the data directory may be a
+    mounted volume that cannot itself be renamed. So before the first rename the whole list
+    is written durably to ``.restore-intent.json``; each rename is atomic and can be told done
+    (its source gone or its target there); and whatever opens the data directory next — a
+    server, a worker, another restore — finishes a swap a crash cut short
+    (:func:`finish_interrupted_restore`) before it reads anything. Nobody ever sees a mix of
+    old and restored data: a crash before the intent leaves the old data (the work folder is
+    removed), after it the restored data.
 """
 
 from __future__ import annotations
@@ -308,6 +317,9 @@ def restore(
     """Restore the backup ``source`` into ``data_dir`` (see the module docstring)."""
     source, data_dir = Path(source), Path(data_dir)
     key_path = key_path or data_dir / "secrets" / "data.key"
+    if (data_dir / "store").is_dir():
+        probe_lock(data_dir / "store")  # not while a server holds it, not even to tidy up
+    finish_interrupted_restore(data_dir, tidy=True)
     if not source.is_file():
         raise BackupError(f"备份文件 {source} 不存在")
     manifest, listed = read_verified(source)
@@ -325,35 +337,94 @@ def restore(
         raise BackupError(f"密钥文件 {key_path} 已存在且与备份中的不同，如确需覆盖请加 --force")
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".ipps-restore-", dir=data_dir))
-    kept: list[Path] = []
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=data_dir))
+    pending = False
     try:
         _extract(source, work, listed)
         records = verify_store(work / "store")
         (work / "store" / "lock").unlink(missing_ok=True)
         (work / "uploads").mkdir(mode=0o700, exist_ok=True)
         suffix = f".before-restore-{now():%Y%m%d-%H%M%S}"
+        moves = _moves(data_dir, work, suffix, has_key and (key_differs or not key_path.exists()), key_path)
         with _holding_lock(store_dir):
-            for name in ("store", "uploads"):
-                current = data_dir / name
-                if current.exists():
-                    aside = current.with_name(current.name + suffix)
-                    os.rename(current, aside)
-                    kept.append(aside)
-                os.rename(work / name, current)
-            fsync_directory(data_dir)
-        if has_key and (key_differs or not key_path.exists()):
-            key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if key_path.exists():
-                aside = key_path.with_name(key_path.name + suffix)
-                os.rename(key_path, aside)
-                kept.append(aside)
-            os.rename(work / KEY_MEMBER, key_path)
-            fsync_directory(key_path.parent)
+            _write_intent(data_dir, work, moves)  # from here on the restore is as good as done
+            pending = True
+            _apply(data_dir, moves)
+            _forget_intent(data_dir)
+            pending = False
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not pending:  # else the intent needs what is left in work: the next opener finishes
+            shutil.rmtree(work, ignore_errors=True)
+    kept = [data_dir / after for before, after in moves if ".before-restore-" in after]
     files = sum(1 for p in listed if p.startswith("uploads/"))
     return RestoreResult(data_dir, records, files, has_key, kept, str(manifest.get("created_at", "")))
+
+
+# --- the swap, safe from a crash at any point ------------------------------------------------
+
+INTENT = ".restore-intent.json"
+"""Written (durably) before the first rename of a restore, removed after the last."""
+WORK_PREFIX = ".ipps-restore-"
+
+
+def _moves(data_dir: Path, work: Path, suffix: str, with_key: bool, key_path: Path) -> list[tuple[str, str]]:
+    """Every rename of the swap, in order, as paths under ``data_dir`` (the key's absolute)."""
+    moves = []
+    for name in ("store", "uploads"):
+        if (data_dir / name).exists():
+            moves.append((name, name + suffix))
+        moves.append((str((work / name).relative_to(data_dir)), name))
+    if with_key:
+        key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if key_path.exists():
+            moves.append((str(key_path), str(key_path) + suffix))
+        moves.append((str((work / KEY_MEMBER).relative_to(data_dir)), str(key_path)))
+    return moves
+
+
+def _apply(data_dir: Path, moves: list[tuple[str, str]]) -> None:
+    """Make every rename of ``moves`` that has not happened yet: a rename whose source is gone
+    or whose target is there already happened before a crash (each is atomic)."""
+    for before, after in moves:
+        source, target = data_dir / before, data_dir / after
+        if source.exists() and not target.exists():
+            os.rename(source, target)
+            fsync_directory(target.parent)
+
+
+def _write_intent(data_dir: Path, work: Path, moves: list[tuple[str, str]]) -> None:
+    intent = json.dumps({"work": work.name, "moves": moves}, ensure_ascii=False).encode("utf-8")
+    temporary = data_dir / (INTENT + ".tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(intent)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.rename(temporary, data_dir / INTENT)
+    fsync_directory(data_dir)
+
+
+def _forget_intent(data_dir: Path) -> None:
+    (data_dir / INTENT).unlink()
+    fsync_directory(data_dir)
+
+
+def finish_interrupted_restore(data_dir: Path, *, tidy: bool = False) -> bool:
+    """Complete a restore that a crash cut short in its swap (True), so that nobody ever opens a
+    mix of old and restored data. Called before a store is opened and by every restore, which
+    also removes (``tidy``) the work folders of restores that never reached their swap."""
+    data_dir = Path(data_dir)
+    intent = data_dir / INTENT
+    finished = False
+    if intent.exists():
+        planned = json.loads(intent.read_text(encoding="utf-8"))
+        _apply(data_dir, [tuple(move) for move in planned["moves"]])  # type: ignore[misc]
+        _forget_intent(data_dir)
+        finished = True
+    (data_dir / (INTENT + ".tmp")).unlink(missing_ok=True)
+    if tidy and data_dir.is_dir():
+        for leftover in data_dir.glob(WORK_PREFIX + "*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    return finished
 
 
 def read_verified(source: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:

@@ -20,8 +20,13 @@ async def open_store(settings: Settings, *, columns: Indexer = no_columns, freez
         from .postgres.store import PostgresStore
 
         return await PostgresStore.open(settings.database_url, columns=columns)
+    from .backup import finish_interrupted_restore
     from .embedded import Store
+    from .embedded.store import probe_lock
 
+    if settings.store_dir.is_dir():
+        probe_lock(settings.store_dir)  # a server holds it: leave its data directory alone
+    finish_interrupted_restore(settings.data_dir)
     return Store(settings.store_dir, freeze_gc=freeze_gc, columns=columns)
 
 
