@@ -39,7 +39,8 @@ from forms_api.domain.submissions import Service
 from forms_api.storage.blobs import blobs_for
 from forms_api.storage.crypto import Vault
 from forms_api.storage.engines import open_store
-from forms_api.web import corrections, disclosure, observe, openapi
+from forms_api.storage.signing import Signer, signing_key_path
+from forms_api.web import corrections, disclosure, observe, openapi, verify
 from forms_api.web.disclosure import DisclosurePage
 from forms_api.web.headers import SecurityHeaders
 from forms_api.web.limits import MB, BodyLimit
@@ -88,8 +89,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if removed := clear_exports(settings.data_dir):
             log.warning("removed %d export file(s) left by an earlier crash", removed)
         vault, sessions = Vault.open(settings.key_path), SessionManager.open(settings.data_dir)
-        await store.check_keys({"data": vault.fingerprint, "session": sessions.fingerprint})
-        service = Service(settings, catalog, store, vault, blobs)
+        signer = Signer.open(signing_key_path(settings.data_dir))
+        fingerprints = {
+            "data": vault.fingerprint,
+            "session": sessions.fingerprint,
+            "signing": signer.fingerprint,
+        }
+        await store.check_keys(fingerprints)
+        service = Service(settings, catalog, store, vault, blobs, signer)
         app.state.service = service
         app.state.casework = Casework(service)
         app.state.measures = Measures(service)
@@ -139,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     app = Starlette(
         routes=[
-            Mount("/api", routes=[*ROUTES, *corrections.ROUTES]),
+            Mount("/api", routes=[*ROUTES, *corrections.ROUTES, *verify.ROUTES]),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
             Mount("/staff", routes=console_routes.ROUTES),
             Route("/metrics", observe.metrics, methods=["GET"]),

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -350,3 +351,53 @@ def test_a_plain_application_post_with_files(plain: Visit, pdf_file: Path) -> No
     assert plain.page.inner_text("h1") == "申请已提交"
     assert APPLICATION_NO.fullmatch(slot(plain, "receipt_no"))
     assert CN_DATE.fullmatch(slot(plain, "due_date"))
+
+
+# --- signed receipts (8.2.6 b) --------------------------------------------------------------------
+
+
+def read_qr(tab: Visit, selector: str) -> str:
+    """The text of the QR code at ``selector``, read from a screenshot as a phone reads it."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    tab.page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0; }",
+        arg=selector,
+    )
+    shot = Image.open(io.BytesIO(tab.page.locator(selector).screenshot()))
+    (found,) = zxingcpp.read_barcodes(shot)
+    return found.text
+
+
+@pytest.mark.parametrize("which", ["tab", "plain"])
+def test_the_receipt_qr_code_leads_to_its_verification(request: pytest.FixtureRequest, which: str) -> None:
+    visit: Visit = request.getfixturevalue(which)  # with JavaScript, and plain form posts
+    visit.open(urls.CONSULT)
+    fill_consultation(visit)
+    if which == "tab":
+        submit(visit, "consultation")
+        visit.page.wait_for_selector("[data-ipps-receipt-title]")
+    else:
+        with visit.page.expect_navigation():
+            submit(visit, "consultation")
+    receipt_no, code = slot(visit, "receipt_no"), slot(visit, "verify_code")
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+    address = urlsplit(read_qr(visit, "[data-ipps-receipt-box] img.ipps-receipt__qr"))
+    assert (address.scheme, address.hostname, address.path) == ("https", "ip.shifan.example", "/api/verify")
+    assert parse_qs(address.query) == {"receipt_no": [receipt_no], "code": [code]}
+
+    visit.open(address.path.lstrip("/") + "?" + address.query)  # as on the platform's own host
+    verdict = visit.page.locator("[data-ipps-verdict]")
+    assert verdict.get_attribute("data-ipps-verdict") == "issued" and "核验通过" in verdict.inner_text()
+    assert receipt_no in visit.page.inner_text("dl.ipps-facts")
+
+    # by hand: the verification page's form, with the code typed in lower case
+    visit.open(urls.VERIFY)
+    visit.page.fill("#verify-receipt_no", receipt_no)
+    visit.page.fill("#verify-code", code.lower())
+    with visit.page.expect_navigation():
+        visit.page.click("form[action$='api/verify'] [type=submit]")
+    assert visit.page.locator("[data-ipps-verdict]").get_attribute("data-ipps-verdict") == "issued"

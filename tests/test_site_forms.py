@@ -413,6 +413,7 @@ def test_the_receipt_pages(env: Any, catalog: Catalog) -> None:
         "due_date": "2026-12-08",
         "due_date_provisional": True,
         "item_name": "专利权质押登记",
+        "verify_code": "ABCD-EFGH-JKLM-NPQR",
     }
     page = service_render(env, catalog, "forms/receipt.html", kind="application", receipt=receipt)
     text = page.get_text(" ", strip=True)
@@ -428,6 +429,11 @@ def test_the_receipt_pages(env: Any, catalog: Catalog) -> None:
     lookup = page.find("a", attrs={"data-ipps-lookup-link": True})
     assert lookup["href"] == "/lookup/?receipt_no=SQ20261124-000007"
     assert page.find("a", attrs={"data-ipps-print": True}) is not None
+    # signed (8.2.6 b): the verification code, and the QR code of the verification address
+    assert "ABCD-EFGH-JKLM-NPQR" in text
+    qr = page.find("img", class_="ipps-receipt__qr")
+    assert qr["src"] == "/api/verify/qr.svg?receipt_no=SQ20261124-000007&code=ABCD-EFGH-JKLM-NPQR"
+    assert qr["alt"].startswith("文书核验二维码")
     # printed, the receipt says who issued it (the site's header and footer do not print)
     issuer = page.find(class_="ipps-receipt__issuer").get_text()
     assert catalog.platform.name in issuer and catalog.platform.phones[0].number in issuer

@@ -36,6 +36,7 @@ DATA_FILES = {
     "fees.json",
     "fees.csv",
     "list-index.json",
+    "SHA256SUMS",
 }
 
 
@@ -253,7 +254,8 @@ def test_fees_csv_has_one_row_per_fee(data: Path, catalog: Catalog) -> None:
 
 
 def test_exports_are_reproducible(data: Path, site: Site) -> None:
-    made = {export.name: export.data for export in exports._make(site)}
+    files = list(exports._make(site))
+    made = {export.name: export.data for export in files} | {exports.CHECKSUMS: exports.checksums(files)}
     assert made == {path.name: path.read_bytes() for path in data.iterdir()}
     stamp = (*site.updated.timetuple()[:3], 0, 0, 0)
     for name in ("annex-a.xlsx", "annex-b.xlsx"):
@@ -296,7 +298,7 @@ def test_downloads_page_lists_every_file(built_site: Path, data: Path, site: Sit
         assert cells[2].get_text(strip=True).endswith(("KB", "MB", "字节"))
         assert cells[3].time["datetime"] == site.updated.isoformat()
         assert cells[4].a["href"] == licence.url
-    assert linked == DATA_FILES
+    assert linked == DATA_FILES - {"SHA256SUMS"}  # the checksum list has its own section
 
 
 def test_downloads_page_explains_columns_licence_and_citation(built_site: Path, site: Site) -> None:
@@ -323,6 +325,6 @@ def test_downloads_page_links_resolve(built_site: Path) -> None:
     hrefs = [a["href"] for a in article.find_all("a", href=True)]
     assert hrefs
     for href in hrefs:
-        if href.startswith(("http:", "https:", "mailto:", "tel:", "#")):
-            continue
+        if href.startswith(("http:", "https:", "mailto:", "tel:", "#", "../api/")):
+            continue  # the service's links: test_site_general checks that each names a route
         assert _target(built_site, urls.OPEN_DATA, href).is_file(), href

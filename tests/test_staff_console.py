@@ -4,6 +4,7 @@ download, the audit log and personal-data reveal, through the real application."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,7 @@ def test_correction_acceptance_progress_and_completion_reach_the_applicant(conso
     assert done.status_code == 303
     view = lookup(console, receipt)
     assert view["status"] == "已办结"
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", view["result"].pop("verify_code"))  # signed
     assert view["result"] == {
         "text": "准予登记",
         "document": "质押登记字〔2026〕第 18 号",

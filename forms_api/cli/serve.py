@@ -55,6 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from forms_api.storage.engines import check_before_serving
     from forms_api.storage.keys import KeyFileError
     from forms_api.storage.postgres.migrations import SchemaMismatch
+    from forms_api.storage.signing import Signer, signing_key_path
 
     try:
         settings = load()
@@ -72,6 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         keys = {
             "data": Vault.open(settings.key_path).fingerprint,
             "session": SessionManager.open(settings.data_dir).fingerprint,
+            "signing": Signer.open(signing_key_path(settings.data_dir)).fingerprint,
         }
         check_before_serving(settings, keys)
         app = create_app(settings)  # fails fast on an unbuilt site or a bad catalog

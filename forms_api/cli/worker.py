@@ -77,6 +77,7 @@ async def _work(settings: Any, once: bool) -> int:
     from forms_api.storage.engines import open_store
     from forms_api.storage.keys import KeyFileError
     from forms_api.storage.postgres.migrations import SchemaMismatch
+    from forms_api.storage.signing import Signer, signing_key_path
     from generator.catalog import CatalogInvalid, load_catalog
 
     try:
@@ -100,8 +101,9 @@ async def _work(settings: Any, once: bool) -> int:
         return EXIT_FAILED
     blobs, accounts = blobs_for(settings), Accounts.of(settings)
     try:
-        await store.check_keys({"data": vault.fingerprint})
-        service = Service(settings, catalog, store, vault, blobs)
+        signer = Signer.open(signing_key_path(settings.data_dir))
+        await store.check_keys({"data": vault.fingerprint, "signing": signer.fingerprint})
+        service = Service(settings, catalog, store, vault, blobs, signer)
         runner = job_runner(Casework(service), notifier, accounts)
         if once:
             ran = await runner.drain()

@@ -36,7 +36,7 @@ from anyio.to_thread import run_sync
 from forms_api.storage import filetypes, uploads
 from forms_api.storage.embedded import Insert
 
-from . import workflow
+from . import attestations, workflow
 from .audit_labels import AUDIT_LABELS
 from .errors import Invalid
 from .jobs.notices import notice_jobs
@@ -131,6 +131,14 @@ class Casework:
                 for _, upload in received:
                     stored.append(await run_sync(self.service.blobs.save, upload.data))
                 changes = _changes(record, action, outcome, list(zip(received, stored, strict=True)))
+                if "result" in changes:  # the result document, signed with what it is (8.2.6 b)
+                    changes["result"] = attestations.sign_result(
+                        self.service.signer,
+                        record,
+                        changes["result"],
+                        changes.get("completed_at", moment.isoformat(timespec="seconds")),
+                        self.service.catalog.platform.name,
+                    )
                 entry = audit_entry(actor, action, record, changes, outcome.event, moment)
                 audit_no = await self.service.numbers.next("audit", moment.date())
                 inserts = [Insert("audit", audit_no, {"audit_no": audit_no, **entry})]

@@ -19,6 +19,7 @@ from forms_api.storage import filetypes, uploads
 from forms_api.storage.blobs import Blobs, blobs_for
 from forms_api.storage.crypto import Vault, mask_id, mask_phone, new_lookup_code
 from forms_api.storage.embedded import Insert, Store
+from forms_api.storage.signing import Signer, signing_key_path
 from generator import forms, workdays
 from generator.catalog import Catalog
 from generator.forms import accepts_applications
@@ -26,6 +27,7 @@ from generator.forms.fields import Form, clean, validate
 from generator.schema import Item, Material
 from generator.schema.tables import SATISFACTION_LEVELS
 
+from . import attestations
 from .errors import Conflict, Invalid
 from .receipts import Numbers, normalize
 
@@ -68,7 +70,13 @@ def event(state: str, note: str, at: dt.datetime | None = None) -> dict[str, str
 
 class Service:
     def __init__(
-        self, settings: Settings, catalog: Catalog, store: Store, vault: Vault, blobs: Blobs | None = None
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        store: Store,
+        vault: Vault,
+        blobs: Blobs | None = None,
+        signer: Signer | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -76,6 +84,8 @@ class Service:
         self.vault = vault
         self.blobs = blobs or blobs_for(settings)
         """Where uploaded materials and result documents are kept."""
+        self.signer = signer or Signer.open(signing_key_path(settings.data_dir))
+        """Signs receipts and results (:mod:`.attestations`)."""
         self.numbers = Numbers(store)
         self.items_by_code = {item.implementation_code: (slug, item) for slug, item in catalog.items.items()}
 
@@ -130,8 +140,11 @@ class Service:
             "reply_due_provisional": reply_due.provisional,
             "timeline": [event(SUBMITTED, received, submitted)],
         }
+        record["signed"] = self.sign_receipt(record, reply_due.date.isoformat())
         await self.store.insert(kind, receipt_no, record)
-        return Receipt(receipt_no, code, SUBMITTED, {"reply_due": reply_due.date.isoformat()})
+        return Receipt(
+            receipt_no, code, SUBMITTED, {"reply_due": reply_due.date.isoformat(), **signed_fields(record)}
+        )
 
     # --- applications ---------------------------------------------------------------------------
 
@@ -166,6 +179,7 @@ class Service:
                 receipt_no, code, slug, item, form, values, received, stored, submitted
             )
             record["channel"] = channel
+            record["signed"] = self.sign_receipt(record, due.date.isoformat())
             await self.store.insert("application", receipt_no, record)
         except BaseException:
             for file in stored:  # nothing is kept of a submission that was not stored
@@ -179,8 +193,12 @@ class Service:
                 "due_date": due.date.isoformat(),
                 "due_date_provisional": due.provisional,
                 "item_name": item.name,
+                **signed_fields(record),
             },
         )
+
+    def sign_receipt(self, record: Mapping[str, Any], due: str) -> dict[str, Any]:
+        return attestations.sign_receipt(self.signer, record, self.catalog.platform.name, due)
 
     def check_files(
         self, item: Item, files: list[Upload], problems: dict[str, str], wanted: set[str] | None = None
@@ -406,6 +424,12 @@ INTERNAL_ACTIONS = frozenset({"assign", "remind", "mark_faq"})
 """Steps of the centre's own work (分派, 催告, FAQ) that the submitter's timeline leaves out."""
 
 
+def signed_fields(record: Mapping[str, Any]) -> dict[str, str]:
+    """What a receipt shows of its signature: the signature and the verification code."""
+    signature = record["signed"]["signature"]
+    return {"signature": signature, "verify_code": attestations.verification_code(signature)}
+
+
 def correction_list(record: Mapping[str, Any]) -> list[str]:
     """What the latest correction request asks for, one line each (material: note; free text)."""
     last = (record.get("corrections") or [{}])[-1]
@@ -443,6 +467,8 @@ def public_view(record: Mapping[str, Any], *, rated: bool) -> dict[str, Any]:
             view["refusal_reason"] = record["refusal_reason"]
         if result := record.get("result"):
             view["result"] = {"text": result["text"], "document": result.get("document", "")}
+            if signed := result.get("signed"):
+                view["result"]["verify_code"] = attestations.verification_code(signed["signature"])
             if file := result.get("file"):
                 view["result"]["file"] = {"name": file["file_name"], "size": file["size"]}
         if record["status"] == CORRECTION:

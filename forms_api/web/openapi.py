@@ -49,6 +49,26 @@ RECEIPT = {
             "description": "日期超出已公布的节假日安排，按周一至周五估算",
         },
         "bad": {"type": "boolean", "description": "评价为差评（不满意、非常不满意）"},
+        "signature": {"type": "string", "description": "回执的数字签名（密钥标识.Ed25519 签名值）"},
+        "verify_code": {"type": "string", "description": "核验码：与办件编号一起在 /api/verify 核验回执"},
+    },
+}
+
+VERDICT = {
+    "type": "object",
+    "required": ["issued"],
+    "properties": {
+        "issued": {"type": "boolean", "description": "本平台出具过这份文书，且内容与签名一致"},
+        "type": {"type": "string", "enum": ["回执", "结果文书"]},
+        "claims": {
+            "type": "object",
+            "description": "签名的内容：编号、类型、事项、日期、校验值（不含个人信息）",
+        },
+        "signed_text": {"type": "string", "description": "签名所覆盖的 UTF-8 JSON 文本"},
+        "signature": {"type": "string"},
+        "key_id": {"type": "string", "description": "签名密钥标识（公钥见 /api/verify/key.pem）"},
+        "code": {"type": "string", "description": "核验码"},
+        "message": {"type": "string", "description": "未能核验时的说明"},
     },
 }
 
@@ -165,12 +185,30 @@ def build(site_name: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         },
     }
+    verify_params = [
+        {"name": "receipt_no", "in": "query", "required": True, "schema": {"type": "string"}},
+        {
+            "name": "code",
+            "in": "query",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "核验码",
+        },
+    ]
+    verdict = {
+        "description": "核验结果（未能核验时 issued 为 false，编号不存在与核验码不符的回答相同）",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Verdict"}}},
+    }
+    not_found_plain = {
+        "description": "网站尚未生成校验清单",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     return {
         "openapi": "3.1.0",
         "info": {
             "title": f"{site_name}在线服务接口",
             "version": "1",
-            "description": "咨询留言、网上申请、好差评和进度查询。",
+            "description": "咨询留言、网上申请、好差评、进度查询和文书核验。",
         },
         "paths": {
             "/api/consultations": _post("提交咨询留言", "Consultation"),
@@ -249,6 +287,57 @@ def build(site_name: str) -> dict[str, Any]:
                     "responses": {"200": {"description": "结果文书文件"}, **_errors(429), "404": not_found},
                 }
             },
+            "/api/verify": {
+                "get": {
+                    "summary": "文书核验：凭办件编号和核验码核实回执或结果文书",
+                    "parameters": verify_params,
+                    "responses": {"200": verdict, **_errors(422, 429)},
+                }
+            },
+            "/api/verify/document": {
+                "post": {
+                    "summary": "文书核验：凭结果文书文件核实",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["receipt_no", "file"],
+                                    "properties": {
+                                        "receipt_no": {"type": "string", "description": "办件编号"},
+                                        "file": {
+                                            "type": "string",
+                                            "format": "binary",
+                                            "description": "结果文书文件",
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {"200": verdict, **_errors(400, 413, 415, 422, 429)},
+                }
+            },
+            "/api/verify/qr.svg": {
+                "get": {
+                    "summary": "回执上的文书核验二维码（SVG）",
+                    "parameters": verify_params,
+                    "responses": {"200": {"description": "二维码图片"}, **_errors(422)},
+                }
+            },
+            "/api/verify/key.pem": {
+                "get": {
+                    "summary": "平台的签名公钥（Ed25519，PEM）",
+                    "responses": {"200": {"description": "公钥"}},
+                }
+            },
+            "/api/opendata/SHA256SUMS.sig": {
+                "get": {
+                    "summary": "开放数据校验清单 data/SHA256SUMS 的签名（Ed25519，64 字节）",
+                    "responses": {"200": {"description": "签名"}, "404": not_found_plain},
+                }
+            },
             "/api/health": {
                 "get": {"summary": "服务进程存活", "responses": {"200": {"description": "正常"}}}
             },
@@ -273,6 +362,7 @@ def build(site_name: str) -> dict[str, Any]:
                 "Complaint": json_schema(forms.COMPLAINT, [HONEYPOT]),
                 "Receipt": RECEIPT,
                 "Lookup": LOOKUP,
+                "Verdict": VERDICT,
                 "Error": ERROR,
             }
         },

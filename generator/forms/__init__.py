@@ -221,3 +221,27 @@ LOOKUP = Form(
         Field("code", "查询码", max_length=16, help="回执上的 8 位查询码"),
     ),
 )
+
+VERIFY = Form(
+    "verify",
+    (
+        Field(
+            "receipt_no",
+            "办件编号",
+            max_length=32,
+            pattern=r"[A-Za-z]{2}\d{8}-\d{6}",
+            help="回执或结果文书上的编号，例如 ZX20261124-000001",
+        ),
+        Field(
+            "code",
+            "核验码",
+            max_length=24,
+            pattern=r"[A-Za-z0-9]{4}(?:-?[A-Za-z0-9]{4}){3}",
+            help="回执或办件进度中的 16 位核验码，例如 ABCD-EFGH-JKLM-NPQR",
+        ),
+    ),
+)
+"""文书核验: is this receipt or result document one the platform issued (8.2.6 b)."""
+
+VERIFY_FILE = Form("verify_file", (VERIFY.fields[0],))
+"""文书核验 by the result document's file itself (the file is a part of its own)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -43,6 +44,9 @@ from .site import Site
 CATALOG = "catalog.json"
 CATALOG_SCHEMA = "catalog.schema.json"
 LIST_INDEX = "list-index.json"
+CHECKSUMS = "SHA256SUMS"
+"""The SHA-256 of every file of ``data/``, one ``<hex>  <name>`` line each (``sha256sum -c``
+reads it). The service signs it with the platform's key (``/api/opendata/SHA256SUMS.sig``)."""
 
 ANNEXES: tuple[tuple[str, str, str, tuple[Column, ...]], ...] = (
     ("annex-a", "服务事项清单", "A", ANNEX_A),
@@ -68,6 +72,10 @@ class Export:
     @property
     def size(self) -> int:
         return len(self.data)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 # --- the catalog file and its schema --------------------------------------------------------------
@@ -404,6 +412,11 @@ def _make(site: Site) -> Iterable[Export]:
     )
 
 
+def checksums(files: Iterable[Export]) -> bytes:
+    """The :data:`CHECKSUMS` list of ``files``, sorted by name."""
+    return "".join(f"{f.sha256}  {f.name}\n" for f in sorted(files, key=lambda f: f.name)).encode("ascii")
+
+
 def write_all(site: Site, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -411,5 +424,7 @@ def write_all(site: Site, out: Path) -> list[Path]:
         path = out / export.name
         path.write_bytes(export.data)
         written.append(path)
+    (out / CHECKSUMS).write_bytes(checksums(exports(site)))
+    written.append(out / CHECKSUMS)
     _made.pop(site, None)  # written: no need to hold the bytes any longer
     return written

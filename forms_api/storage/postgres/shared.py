@@ -142,7 +142,11 @@ class SharedFile:
 
 _RECORD = "INSERT INTO key_fingerprints (name, fingerprint) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING"
 _RECORDED = "SELECT fingerprint FROM key_fingerprints WHERE name = %s"
-_KEY_FILES = {"data": "数据加密密钥（secrets/data.key）", "session": "会话密钥（secrets/session.key）"}
+_KEY_FILES = {
+    "data": "数据加密密钥（secrets/data.key）",
+    "session": "会话密钥（secrets/session.key）",
+    "signing": "签名密钥（secrets/signing.key）",
+}
 
 
 def _check(name: str, value: str, recorded: str) -> None:
@@ -161,6 +165,16 @@ async def check_fingerprints(pool: AsyncConnectionPool, fingerprints: Mapping[st
             await connection.execute(_RECORD, (name, value))
             (recorded,) = await (await connection.execute(_RECORDED, (name,))).fetchone()
             _check(name, value, recorded)
+
+
+async def replace_fingerprint(pool: AsyncConnectionPool, name: str, value: str) -> None:
+    """Record ``value`` as the fingerprint of key ``name`` (after the key was rotated)."""
+    async with pool.connection() as connection:
+        await connection.execute(
+            "INSERT INTO key_fingerprints (name, fingerprint) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
+            (name, value),
+        )
 
 
 def check_fingerprints_now(connection: psycopg.Connection[Any], fingerprints: Mapping[str, str]) -> None:

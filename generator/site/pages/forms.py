@@ -45,6 +45,13 @@ def pages(site: Site) -> Iterator[SitePage]:
         context=empty_form,
     )
     yield SitePage(
+        url=urls.VERIFY,
+        title="文书核验",
+        description=f"核实一份回执或结果文书是否由{name}出具、内容是否与出具时一致：凭核验码、二维码或结果文书文件核验。",
+        template="forms/verify.html",
+        context=empty_form,
+    )
+    yield SitePage(
         url=urls.RATE,
         title="服务评价",
         description=f"对{name}办理的服务或事项办事指南进行评价（好差评），差评由责任部门核实整改并回访。",

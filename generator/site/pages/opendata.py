@@ -42,6 +42,7 @@ def pages(site: Site) -> Iterator[SitePage]:
             Section("downloads", "下载文件"),
             Section("lists", "清单的列"),
             Section("formats", "格式说明"),
+            Section("checksums", "校验与签名"),
             Section("licence", "许可与引用"),
         ],
         in_nav=True,
@@ -72,4 +73,5 @@ def context(site: Site) -> dict[str, Any]:
         "website": site.platform.website,
         "catalog_file": exports.CATALOG,
         "schema_file": exports.CATALOG_SCHEMA,
+        "checksums_file": exports.CHECKSUMS,
     }

@@ -161,6 +161,11 @@
       content.querySelectorAll("[data-ipps-if]").forEach(function (node) {
         if (!receipt[node.getAttribute("data-ipps-if")]) node.remove();
       });
+      content.querySelectorAll("[data-ipps-qr]").forEach(function (image) {
+        if (!receipt.verify_code) return image.remove();
+        image.setAttribute("src", image.getAttribute("data-ipps-qr") + "?receipt_no=" + encodeURIComponent(receipt.receipt_no) +
+          "&code=" + encodeURIComponent(receipt.verify_code));
+      });
       content.querySelectorAll("[data-ipps-lookup-link]").forEach(function (link) {
         var base = link.getAttribute("href").split("?")[0];
         link.setAttribute("href", base + "?receipt_no=" + encodeURIComponent(receipt.receipt_no || ""));
@@ -320,6 +325,14 @@
       var result = make("div", { "class": "ipps-reply" });
       result.appendChild(make("p", null, view.result.text));
       if (view.result.document) result.appendChild(make("p", { "class": "ipps-muted" }, "结果文书：" + view.result.document));
+      if (view.result.verify_code) {
+        var check = make("p", { "class": "ipps-muted" }, "结果文书核验码：");
+        check.appendChild(make("strong", { "data-ipps-result-code": "" }, view.result.verify_code));
+        check.appendChild(document.createTextNode("（可在"));
+        check.appendChild(make("a", { href: form.getAttribute("data-ipps-verify") }, "文书核验"));
+        check.appendChild(document.createTextNode("页面核实结果文书是否由本平台出具）"));
+        result.appendChild(check);
+      }
       if (view.result.file) {
         var download = make("p");
         var url = withCode("/api/lookup/" + encodeURIComponent(view.receipt_no) + "/result-file");
