@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from generator import cli as catalog_cli
 
-from . import audit, backup, db, faq, report, results, retention, serve, store, text, users, worker
+from . import audit, backup, db, faq, keys, report, results, retention, serve, store, text, users, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_commands(commands)
     retention.add_commands(commands)
     audit.add_commands(commands)
+    keys.add_commands(commands)
     return parser
 
 

@@ -23,6 +23,7 @@ against the digest its record holds, the numbering and the accounts. Any differe
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from forms_api.settings import Settings
 from forms_api.storage.blobs import Blobs, blobs_for
 from forms_api.storage.engines import open_store
 from forms_api.storage.keys import KeyFileError, fingerprint, install, load_or_create
+from forms_api.storage.signing import RETIRED, signing_key_path
 from forms_api.storage.uploads import StoredFile
 
 from .columns import columns_of
@@ -73,6 +75,15 @@ def session_key_path(settings: Settings) -> Path:
     return settings.data_dir / "secrets" / "session.key"
 
 
+def _key_files(settings: Settings) -> tuple[tuple[str, Path], ...]:
+    """The key files by name: the data key, the session key and the signing key."""
+    return (
+        ("data", settings.key_path),
+        ("session", session_key_path(settings)),
+        ("signing", signing_key_path(settings.data_dir)),
+    )
+
+
 async def copy_everything(
     source: Settings, target: Settings, progress: Callable[[str], None] = lambda _: None
 ) -> Copied:
@@ -96,7 +107,7 @@ async def copy_everything(
         occupied = await target_store.kinds() or next(iter(target_store.export_jobs()), None)
         if occupied or next(iter(target_blobs.names()), None) or target_accounts.users():
             raise CopyRefused(f"目标{describe(target)}中已有数据；请复制到新建的空数据目录或空数据库")
-        _give_keys(keys, target)
+        _give_keys(keys, source, target)
         await target_store.check_keys({name: fingerprint(key, name) for name, key in keys.items()})
 
         progress("正在复制办件记录……")
@@ -173,10 +184,10 @@ def stored_files(document: Any) -> Iterator[StoredFile]:
 def _source_keys(source: Settings) -> dict[str, bytes]:
     """The keys the source's encrypted fields and sessions need; they must exist already."""
     keys = {}
-    for name, path in (("data", source.key_path), ("session", session_key_path(source))):
+    for name, path in _key_files(source):
         if not path.exists():
-            if name == "session":
-                continue  # sessions end with a copy anyway; the target makes its own
+            if name != "data":
+                continue  # sessions end with a copy anyway; nothing was signed without a key
             raise CopyRefused(
                 f"找不到加密密钥 {path}：没有它，目标中的电话号码和证件号码将无法解密。"
                 "请在设置中指明密钥文件（key_file）后再复制"
@@ -188,15 +199,30 @@ def _source_keys(source: Settings) -> dict[str, bytes]:
     return keys
 
 
-def _give_keys(keys: dict[str, bytes], target: Settings) -> None:
+def _give_keys(keys: dict[str, bytes], source: Settings, target: Settings) -> None:
     """A target data directory gets the source's key files (a database records fingerprints)."""
     if target.engine != "embedded":
         return
-    for name, path in (("data", target.key_path), ("session", session_key_path(target))):
+    for name, path in _key_files(target):
         if name in keys:
             install(path, keys[name])
             if load_or_create(path, "密钥文件") != keys[name]:
                 raise CopyRefused(f"目标已有另一把密钥 {path}；请复制到新建的空数据目录")
+    for source_file, target_file in _retired_files(source, target):
+        target_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not target_file.exists():
+            shutil.copy2(source_file, target_file)
+
+
+def _retired_files(source: Settings, target: Settings) -> list[tuple[Path, Path]]:
+    """What rotated keys left (lookup-code keys, public signing keys): ``retired/`` beside
+    the source's key files, and where each goes beside the target's."""
+    pairs = []
+    for (_, source_key), (_, target_key) in zip(_key_files(source), _key_files(target), strict=True):
+        folder = source_key.parent / RETIRED
+        for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+            pairs.append((path, target_key.parent / RETIRED / path.name))
+    return sorted(set(pairs))
 
 
 def _exists(blobs: Blobs, name: str) -> bool:

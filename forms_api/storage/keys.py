@@ -21,7 +21,10 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+
+from .embedded.journal import fsync_directory
 
 KEY_BYTES = 32
 
@@ -37,6 +40,11 @@ def load_or_create(path: Path, label: str) -> bytes:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         install(path, secrets.token_bytes(KEY_BYTES))
+    return read_key(path, label)
+
+
+def read_key(path: Path, label: str) -> bytes:
+    """The key at ``path`` (which must exist, mode 600)."""
     if path.stat().st_mode & 0o077:
         raise KeyFileError(f"{label} {path} 的权限过宽，应为 600（仅所有者可读写）")
     try:
@@ -51,6 +59,23 @@ def load_or_create(path: Path, label: str) -> bytes:
 def install(path: Path, key: bytes) -> None:
     """Write ``key`` to ``path`` (mode 600) unless a key is there already (then that one stays)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def link(temporary: Path) -> None:
+        with contextlib.suppress(FileExistsError):  # another process was first: theirs is kept
+            os.link(temporary, path)
+
+    _put(path, key, link)
+
+
+def replace(path: Path, key: bytes) -> None:
+    """Put ``key`` at ``path`` in place of the key there, in one rename (a crash leaves the
+    old key or the new one, never part of either)."""
+    _put(path, key, lambda temporary: os.replace(temporary, path))
+
+
+def _put(path: Path, key: bytes, place: Callable[[Path], None]) -> None:
+    """``key`` written to a temporary file beside ``path`` (mode 600, fsynced), put in place
+    by ``place`` and the folder fsynced; the temporary name never stays."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -58,13 +83,8 @@ def install(path: Path, key: bytes) -> None:
             handle.write(base64.b64encode(key))
             handle.flush()
             os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):  # another process was first: theirs is kept
-            os.link(temporary, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        place(temporary)
+        fsync_directory(path.parent)
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -43,7 +43,7 @@ def uploads_handler(service: Service) -> Handler:
                 return Finished(note={"removed": 0})
         for name in sorted(old):
             await run_sync(service.blobs.remove, StoredFile(name, 0, "", ""))
-        audit = await system_audit(service, "uploads_cleanup", None, {"removed": len(old)})
+        audit = await system_audit(service.numbers, "uploads_cleanup", None, {"removed": len(old)})
         return Finished(note={"removed": len(old)}, inserts=[audit])
 
     return handle
@@ -73,7 +73,7 @@ async def erase(service: Service, record: dict[str, Any]) -> None:
         "closed_on": str(retention.closed_on(record)),
         "fields": sorted(changes),
     }
-    audit = await system_audit(service, "retention_erase", key, details)
+    audit = await system_audit(service.numbers, "retention_erase", key, details)
     await service.store.write(inserts=[audit], updates=[(key, changes)])
     for stored in retention.files_of(record):
         await run_sync(service.blobs.remove, stored)

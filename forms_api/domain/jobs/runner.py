@@ -39,6 +39,7 @@ from forms_api.storage.jobs import Job, JobRun
 from generator.workdays import china_tz
 
 from ..audit_labels import AUDIT_LABELS
+from ..receipts import Numbers
 from ..submissions import Service
 
 log = logging.getLogger("ipps.jobs")
@@ -223,19 +224,20 @@ class Runner:
 
     async def _audit(self, run: JobRun, error: str, now: dt.datetime) -> Insert:
         details = {"job": run.id, "task": run.task, "attempts": run.attempts, "error": error}
-        return await system_audit(self.service, "job_failed", run.record or None, details, now)
+        return await system_audit(self.service.numbers, "job_failed", run.record or None, details, now)
 
 
 async def system_audit(
-    service: Service,
+    numbers: Numbers,
     action: str,
     record: str | None,
     details: Mapping[str, Any],
     now: dt.datetime | None = None,
 ) -> Insert:
-    """An audit entry by 系统 (what the background jobs did on their own), to write with it."""
+    """An audit entry by 系统 (what the background jobs and maintenance commands did on their
+    own), numbered by ``numbers``, to write with it."""
     local = (now or utcnow()).astimezone(china_tz())
-    audit_no = await service.numbers.next("audit", local.date())
+    audit_no = await numbers.next("audit", local.date())
     entry = {
         "audit_no": audit_no,
         "kind": "audit",

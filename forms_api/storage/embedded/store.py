@@ -473,6 +473,9 @@ class Store:
     async def check_keys(self, fingerprints: Mapping[str, str]) -> None:
         """Nothing to check: one host holds both the keys and the store."""
 
+    async def replace_key(self, name: str, fingerprint: str) -> None:
+        """Nothing to record (see :meth:`check_keys`)."""
+
     async def checkpoint(self) -> None:
         """Write the changed shards and the manifest; then the journal up to them can go."""
         if self._checkpoint_task is None or self._checkpoint_task.done():

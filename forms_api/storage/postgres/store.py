@@ -43,7 +43,7 @@ from ..jobs import DONE, FAILED, QUEUED, RUNNING, Job, JobRun
 from ..query import Columns, Cursor, Indexer, Page, Query, no_columns, page_of
 from . import jobs as job_sql
 from . import migrations
-from .shared import SharedLimiter, check_fingerprints
+from .shared import SharedLimiter, check_fingerprints, replace_fingerprint
 
 NO_CLOCK = dt.date(1, 1, 1)
 """``counts.due`` of a document without a running clock."""
@@ -181,6 +181,10 @@ class PostgresStore:
         """:class:`~forms_api.storage.keys.KeyFileError` when this host's keys are not the
         ones the database's first host recorded."""
         await check_fingerprints(self._pool, fingerprints)
+
+    async def replace_key(self, name: str, fingerprint: str) -> None:
+        """Record the fingerprint of a rotated key: hosts still holding the old one refuse to start."""
+        await replace_fingerprint(self._pool, name, fingerprint)
 
     async def checkpoint(self) -> None:
         """Nothing to do: every commit is durable in the database itself."""
