@@ -4,6 +4,7 @@ VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
 
 .PHONY: run test lint format validate schema build serve clean lock
 
@@ -12,7 +13,7 @@ run: $(INSTALLED)
 	$(BIN)/ipps build
 	$(BIN)/ipps serve --host 127.0.0.1 --port 8000
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/ruff check generator forms_api tests benchmarks
 	$(BIN)/ruff format --check generator forms_api tests benchmarks
 	$(BIN)/lint-imports
@@ -49,6 +50,11 @@ $(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# Node packages the tests run (package.json, locked in package-lock.json): the W3C validator.
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
 # Refresh requirements.lock from pyproject.toml (needs the package index; review the diff).
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
@@ -57,4 +63,4 @@ lock: | $(BIN)/python
 		--output-file requirements.lock pyproject.toml
 
 clean:
-	rm -rf site var .pytest_cache .ruff_cache .import_linter_cache
+	rm -rf site var node_modules .pytest_cache .ruff_cache .import_linter_cache

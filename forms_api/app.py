@@ -40,7 +40,7 @@ from forms_api.storage.blobs import blobs_for
 from forms_api.storage.crypto import Vault
 from forms_api.storage.engines import open_store
 from forms_api.storage.signing import Signer, signing_key_path
-from forms_api.web import corrections, disclosure, observe, openapi, verify
+from forms_api.web import corrections, disclosure, display_mode, observe, openapi, verify
 from forms_api.web.disclosure import DisclosurePage
 from forms_api.web.headers import SecurityHeaders
 from forms_api.web.limits import MB, BodyLimit
@@ -146,7 +146,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     app = Starlette(
         routes=[
-            Mount("/api", routes=[*ROUTES, *corrections.ROUTES, *verify.ROUTES]),
+            Mount("/api", routes=[*ROUTES, *corrections.ROUTES, *verify.ROUTES, *display_mode.ROUTES]),
+            Route("/" + display_mode.STYLESHEET, display_mode.stylesheet, methods=["GET", "HEAD"]),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
             Mount("/staff", routes=console_routes.ROUTES),
             Route("/metrics", observe.metrics, methods=["GET"]),

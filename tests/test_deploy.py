@@ -138,6 +138,13 @@ def test_the_recipe_serves_the_site_and_the_service_and_the_worker_sends_the_not
                 assert headers[header] == served[header], header  # the recipe says what the service says
             guide = next(a["href"] for a in home.select("a[href]") if "items/" in a["href"])
             assert fetch(base + "/" + guide.lstrip("./"))[0] == 200  # a guide page, by its link
+            # 关怀模式 without JavaScript: the same stylesheet address, answered by the cookie
+            care = (built_site / "assets/ipps/care.css").read_text(encoding="utf-8")
+            standard = (built_site / "assets/ipps/mode.css").read_text(encoding="utf-8")
+            for origin in (base, f"http://127.0.0.1:{app_port}"):
+                status, headers, body = fetch(origin + "/assets/ipps/mode.css", {"Cookie": "ipps_mode=care"})
+                assert (status, body) == (200, care) and "Cookie" in headers["Vary"], origin
+                assert fetch(origin + "/assets/ipps/mode.css")[2] == standard != care, origin
             status, _, body = fetch(base + "/no/such/page")
             assert status == 404 and "<html" in body  # the site's own 404 page
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from forms_api.web import corrections, verify
+from forms_api.web import corrections, display_mode, verify
 from forms_api.web.routes import ROUTES
 from tests.conftest import ROOT, SAMPLE_CATALOG
 
@@ -28,7 +28,9 @@ JS_LOAD = re.compile(
 
 
 # Form actions point at the service, which serves /api/… on the same port as the site.
-API_PATHS = {"/api" + route.path for route in (*ROUTES, *corrections.ROUTES, *verify.ROUTES)}
+API_PATHS = {
+    "/api" + route.path for route in (*ROUTES, *corrections.ROUTES, *verify.ROUTES, *display_mode.ROUTES)
+}
 
 
 def html_pages(site: Path) -> list[Path]:

@@ -32,6 +32,8 @@ class SitePage:
     """False for pages that only list others (lists, pagination): search finds the items."""
     wide: bool = False
     """Give a wide table the whole width: no sidebars on wide screens (the menu keeps the nav)."""
+    service_shell: bool = False
+    """The shell the service renders its pages in: links on it must not name its own URL."""
 
     @property
     def source_uri(self) -> str:
@@ -46,6 +48,8 @@ class SitePage:
             meta["hide"] = ["navigation", "toc"]
         elif not self.in_nav:
             meta["hide"] = ["navigation"]  # the sidebar would be empty: give the content the room
+        if self.service_shell:
+            meta["service_shell"] = True
         if not self.in_nav:
             meta["shared_layout"] = True  # nothing in the nav is current: see SharedMarkup
         return meta

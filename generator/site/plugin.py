@@ -210,6 +210,11 @@ class CatalogPlugin(BasePlugin[CatalogPluginConfig]):
         context["ipps"] = {**self._globals(), "shared": self.shared}
         return context
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # Material's navigation writes tabindex="" on section labels, which HTML does not allow
+        # (the W3C validator rejects it; browsers ignore it): dropped, nothing else changes.
+        return output.replace(' tabindex=""', "")
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.site is not None
         site_dir = Path(config.site_dir)

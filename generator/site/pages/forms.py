@@ -82,4 +82,5 @@ def pages(site: Site) -> Iterator[SitePage]:
         description=f"{name}在线服务：咨询留言、网上申请、评价和进度查询的办理结果。",
         template="forms-shell.html",
         searchable=False,
+        service_shell=True,
     )

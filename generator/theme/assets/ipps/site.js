@@ -11,6 +11,27 @@
     });
   });
 
+  // 关怀模式: without JavaScript the switch is a link to /api/mode, which sets the cookie and
+  // comes back; with it, the cookie is set here and the stylesheet swapped in place.
+  var modeSheet = document.querySelector("link[data-ipps-mode]");
+  document.querySelectorAll("[data-ipps-mode-switch]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (!modeSheet) return;
+      event.preventDefault();
+      var care = link.getAttribute("data-ipps-mode-switch") === "care";
+      var secure = location.protocol === "https:" ? "; secure" : "";
+      document.cookie = care
+        ? "ipps_mode=care; path=/; max-age=31536000; samesite=lax" + secure
+        : "ipps_mode=; path=/; max-age=0; samesite=lax" + secure;
+      var standard = modeSheet.href.split("?")[0].replace(/care\.css$/, "mode.css");
+      modeSheet.href = care ? modeSheet.getAttribute("data-care") : standard + "?standard";
+      modeSheet.addEventListener("load", function () {
+        var other = document.querySelector('[data-ipps-mode-switch="' + (care ? "standard" : "care") + '"]');
+        if (other) other.focus();
+      }, { once: true });
+    });
+  });
+
   // List filters (事项清单, 实施清单). Without JavaScript the form stays hidden and the page
   // shows one page of the list plus links to the classification pages. With it, the first
   // change of a filter loads data/list-index.json (the whole list) and shows every match.
