@@ -24,6 +24,7 @@ from generator.schema import (
     FaqEntry,
     Fee,
     FeeStandard,
+    Guide,
     Indicator,
     Item,
     Platform,
@@ -59,6 +60,8 @@ class Catalog:
     """The 服务评价指标体系 (``indicators.yml``, which may be absent), in file order."""
     results: ResultsFile | None = None
     """The published 服务评价结果 (``results.yml``, written by ``ipps results export``), if any."""
+    guides: dict[str, Guide] = field(default_factory=dict)
+    """The 智能导办 guides (``guides/*.yml``) by file stem, in their ``order``, then by stem."""
 
     @property
     def files_dir(self) -> Path:
@@ -158,6 +161,9 @@ def load_catalog(root: Path, display_root: Path | None = None, *, without: tuple
         faq=list(faq.faqs) if (faq := parts.single("faq")) else [],
         indicators=list(found.indicators) if (found := parts.single("indicators")) else [],
         results=parts.single("results"),
+        guides=dict(
+            sorted(((f.stem, m) for f, m in parts.models("guide")), key=lambda g: (g[1].order, g[0]))
+        ),
     )
 
 

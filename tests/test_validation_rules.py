@@ -540,6 +540,121 @@ def _(c: CatalogCopy) -> None:
     )
 
 
+def guide_file(questions: str, results: str, start: str = "who") -> str:
+    return f"title: 我要办理质押登记\nsummary: 回答问题，找到要办的事项。\nstart: {start}\nquestions:\n{questions}results:\n{results}"
+
+
+WHO = (
+    "  - id: who\n"
+    "    text: 谁来办？\n"
+    "    choices:\n"
+    "      - id: self\n"
+    "        label: 自己\n"
+    "        next: done\n"
+    "      - id: agent\n"
+    "        label: 代理人\n"
+    "        next: done\n"
+)
+"""A question whose two answers both lead to the result ``done``."""
+
+GOOD_RESULT = "  - id: done\n    title: 您需要办理：质押登记\n    items: [pledge]\n"
+
+
+@case("E125 repeated identifiers in a guide")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "guides/pledge.yml",
+        guide_file(
+            "  - id: who\n"
+            "    text: 谁来办？\n"
+            "    choices:\n"
+            "      - id: self\n"
+            "        label: 自己\n"
+            "        next: done\n"
+            "      - id: self  # expect: E125\n"
+            "        label: 代理人\n"
+            "        next: done\n",
+            GOOD_RESULT + "  - id: who  # expect: E125\n    title: 重复\n    items: [pledge]\n",
+        ),
+    )
+
+
+@case("E126 a choice leading nowhere, an unknown answer, an unknown start")
+def _(c: CatalogCopy) -> None:
+    questions = (
+        "  - id: who\n"
+        "    text: 谁来办？\n"
+        "    choices:\n"
+        "      - id: self\n"
+        "        label: 自己\n"
+        "        next: dnoe  # expect: E126\n"
+        "      - id: agent\n"
+        "        label: 代理人\n"
+        "        next: done\n"
+    )
+    result = (
+        GOOD_RESULT
+        + "    materials:\n      - item: pledge\n        material: power_of_attorney\n        when: [agnet]  # expect: E126\n"
+    )
+    c.write("guides/pledge.yml", guide_file(questions, result))
+    c.write(
+        "guides/other.yml",
+        guide_file(
+            questions.replace("  # expect: E126", "").replace("dnoe", "done"),
+            GOOD_RESULT,
+            start="whom  # expect: E126",
+        ),
+    )
+
+
+@case("E127 a loop and a result no answer reaches")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "guides/pledge.yml",
+        guide_file(
+            "  - id: who\n"
+            "    text: 谁来办？\n"
+            "    choices:\n"
+            "      - id: self\n"
+            "        label: 自己\n"
+            "        next: again\n"
+            "      - id: agent\n"
+            "        label: 代理人\n"
+            "        next: done\n"
+            "  - id: again\n"
+            "    text: 再问一次？\n"
+            "    choices:\n"
+            "      - id: yes\n"
+            "        label: 是\n"
+            "        next: who  # expect: E127\n"
+            "      - id: no\n"
+            "        label: 否\n"
+            "        next: done\n",
+            GOOD_RESULT + "  - id: orphan  # expect: E127\n    title: 没有路径\n    items: [pledge]\n",
+        ),
+    )
+
+
+@case("E128 a guide naming an item, material, fee or reduction that does not exist")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "guides/pledge.yml",
+        guide_file(
+            WHO,
+            "  - id: done\n"
+            "    title: 您需要办理：质押登记\n"
+            "    items: [pledge, pleged]  # expect: E128\n"
+            "    materials:\n"
+            "      - item: pledge\n"
+            "        material: contract  # expect: E128\n"
+            "    charges:\n"
+            "      - fee: official/applicaton  # expect: E128\n"
+            "    fees:\n"
+            "      - reduction: official/individual-58  # expect: E128\n",
+        ),
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_catalog_reports_exactly_the_marked_problems(name: str, catalog_copy: CatalogCopy) -> None:
     CASES[name](catalog_copy)

@@ -16,6 +16,7 @@ from .departments import Department, DepartmentsFile
 from .directories import Directory, DirectoryEntry
 from .faq import FaqEntry, FaqFile
 from .fees import Fee, FeeStandard, Reduction, Tier
+from .guides import Guide, GuideChoice, GuideQuestion, GuideResult
 from .indicators import Formula, Indicator, IndicatorsFile
 from .items import Charges, FeeItem, FormField, Item, Material, Status, Step
 from .platform import Platform
@@ -59,6 +60,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("faq", "咨询问答手册", "faq.yml", FaqFile),
     FileKind("indicators", "服务评价指标体系", "indicators.yml", IndicatorsFile),
     FileKind("results", "服务评价结果", "results.yml", ResultsFile),
+    FileKind("guide", "智能导办", "guides/*.yml", Guide),
 )
 
 __all__ = [
@@ -80,6 +82,10 @@ __all__ = [
     "FileKind",
     "FormField",
     "Formula",
+    "Guide",
+    "GuideChoice",
+    "GuideQuestion",
+    "GuideResult",
     "Indicator",
     "IndicatorsFile",
     "Item",

@@ -51,6 +51,8 @@ VERIFY = "verify/"
 RATE = "rate/"
 COMPLAIN = "complain/"
 """投诉建议 (9.3 b, c): the form; feedback/ explains how complaints are handled."""
+GUIDES = "guides/"
+"""智能导办 (E.1.3, E.4.3): a decision tree per topic, a static page per path of answers."""
 RESULTS = "results/"
 """服务评价结果 (9.3 d): the published figures and improvement measures (catalog/results.yml)."""
 DISCLOSURE = "disclosure/"
@@ -61,6 +63,11 @@ FEEDBACK = "feedback/"
 def paged(base: str, page: int) -> str:
     """Page ``page`` (1-based) of a list that starts at ``base``."""
     return base if page == 1 else f"{base}page/{page}/"
+
+
+def guide(slug: str, answers: tuple[str, ...] = ()) -> str:
+    """A guide's page after ``answers`` (choice ids in the order given): ``guides/pledge/patent/``."""
+    return f"{GUIDES}{slug}/" + "".join(f"{answer}/" for answer in answers)
 
 
 def item(slug: str) -> str:

@@ -21,6 +21,7 @@ from generator.schema.faq import receipt_day
 from generator.schema.indicators import AVERAGE, COUNT, RATIO, Formula, Indicator, wholes_of
 from generator.schema.tables import INDICATOR_COUNTS
 
+from .guides import check_guides
 from .parts import FILES_DIR, CatalogParts, SourceFile
 
 RESERVED_FORM_FIELDS = frozenset(
@@ -957,6 +958,7 @@ RULES: tuple[Rule, ...] = (
     check_faq,
     check_indicators,
     check_results,
+    check_guides,
 )
 
 

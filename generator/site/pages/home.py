@@ -35,6 +35,7 @@ def context(site: Site) -> dict[str, Any]:
     return {
         "subjects": [(s, counts.get(s, 0)) for s in SUBJECTS.entries],
         "themes": list(site.catalog.themes.values()),
+        "guides": site.catalog.guides,
         "featured": [(slug, site.item(slug)) for slug in site.platform.featured_items],
         "notices": [n for n in site.platform.notices if n.until is None or n.until >= today],
     }

@@ -32,6 +32,36 @@
     });
   });
 
+  // 智能导办: each answer is a link to the next page; with JavaScript that page's guide part
+  // is loaded in place (the address follows, Back works) and focus moves to its question.
+  var guide = document.querySelector("[data-ipps-guide]");
+  if (guide && window.fetch && window.DOMParser && history.pushState) {
+    var showGuide = function (url, push) {
+      return fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      }).then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var next = page.querySelector("[data-ipps-guide]");
+        if (!next) throw new Error("no guide part");
+        guide.innerHTML = next.innerHTML;
+        document.title = page.title;
+        if (push) history.pushState({ guide: true }, "", url);
+        var heading = guide.querySelector("[data-ipps-guide-focus]");
+        if (heading) heading.focus();
+      });
+    };
+    guide.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-ipps-guide-link]");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      showGuide(link.href, true).catch(function () { location.href = link.href; });
+    });
+    window.addEventListener("popstate", function () {
+      showGuide(location.href, false).catch(function () { location.reload(); });
+    });
+  }
+
   // List filters (事项清单, 实施清单). Without JavaScript the form stays hidden and the page
   // shows one page of the list plus links to the classification pages. With it, the first
   // change of a filter loads data/list-index.json (the whole list) and shows every match.
