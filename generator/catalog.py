@@ -30,6 +30,7 @@ from generator.schema import (
     Platform,
     Reduction,
     ResultsFile,
+    ServicePoint,
     StandardsFile,
     Theme,
 )
@@ -60,6 +61,8 @@ class Catalog:
     """The 服务评价指标体系 (``indicators.yml``, which may be absent), in file order."""
     results: ResultsFile | None = None
     """The published 服务评价结果 (``results.yml``, written by ``ipps results export``), if any."""
+    points: dict[str, ServicePoint] = field(default_factory=dict)
+    """The 服务网点 (``service-points.yml``, which may be absent) by id, in file order."""
     guides: dict[str, Guide] = field(default_factory=dict)
     """The 智能导办 guides (``guides/*.yml``) by file stem, in their ``order``, then by stem."""
 
@@ -161,6 +164,7 @@ def load_catalog(root: Path, display_root: Path | None = None, *, without: tuple
         faq=list(faq.faqs) if (faq := parts.single("faq")) else [],
         indicators=list(found.indicators) if (found := parts.single("indicators")) else [],
         results=parts.single("results"),
+        points={p.id: p for p in found.points} if (found := parts.single("service-points")) else {},
         guides=dict(
             sorted(((f.stem, m) for f, m in parts.models("guide")), key=lambda g: (g[1].order, g[0]))
         ),

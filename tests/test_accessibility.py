@@ -53,6 +53,8 @@ PAGES = {
     "guides (导办)": urls.GUIDES,
     "guide question": urls.guide("pledge", ("patent",)),
     "guide result": urls.guide("patent-application", ("invention", "individual-low-income")),
+    "service points": urls.POINTS,
+    "service point": urls.point("civic-center-hall"),
     "consultation form": urls.CONSULT,
     "FAQ handbook": urls.FAQ,
     "lookup": urls.LOOKUP,

@@ -655,6 +655,53 @@ def _(c: CatalogCopy) -> None:
     )
 
 
+def point_entry(point_id: str, kind: str, *extra: str, start: str = "08:30", end: str = "12:00") -> str:
+    lines = [
+        f"  - id: {point_id}",
+        f"    name: 网点{point_id}",
+        f"    kind: {kind}",
+        "    address: 示范市滨江大道 88 号",
+        "    district: 滨江区",
+        "    phone: 0123-88120000",
+        "    sessions:",
+        f'      - start: "{start}"',
+        f'        end: "{end}"',
+        "    transport: 地铁 2 号线",
+        *extra,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@case("E129 service points: a repeated id, a window without its hall, an unknown hall")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "service-points.yml",
+        "points:\n"
+        + point_entry("hall", "大厅")
+        + point_entry("hall", "大厅").replace("  - id: hall\n", "  - id: hall  # expect: E129\n", 1)
+        + point_entry("w1", "窗口").replace("kind: 窗口\n", "kind: 窗口  # expect: E129\n")
+        + point_entry("w2", "窗口", "    parent: hal  # expect: E129")
+        + point_entry("w3", "窗口", "    parent: w2  # expect: E129"),
+    )
+
+
+@case("E129 a service point's opening period that ends before it starts")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "service-points.yml",
+        "points:\n"
+        + point_entry("hall", "大厅", start="13:30", end="12:00").replace(
+            '      - start: "13:30"\n', '      - start: "13:30"  # expect: E129\n'
+        ),
+    )
+
+
+@case("E130 an item's place naming a service point that does not exist")
+def _(c: CatalogCopy) -> None:
+    c.write("service-points.yml", "points:\n" + point_entry("hall", "大厅"))
+    c.replace(PLEDGE, "places:\n  - name: ", "places:\n  - point: hal  # expect: E130\n    name: ")
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_catalog_reports_exactly_the_marked_problems(name: str, catalog_copy: CatalogCopy) -> None:
     CASES[name](catalog_copy)

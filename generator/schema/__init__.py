@@ -20,6 +20,7 @@ from .guides import Guide, GuideChoice, GuideQuestion, GuideResult
 from .indicators import Formula, Indicator, IndicatorsFile
 from .items import Charges, FeeItem, FormField, Item, Material, Status, Step
 from .platform import Platform
+from .points import Appointments, ServicePoint, ServicePointsFile, Session
 from .results import Figure, ItemFigures, PublishedMeasure, ResultsFile
 from .standards import StandardsFile
 from .themes import Theme, ThemesFile
@@ -61,10 +62,12 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("indicators", "服务评价指标体系", "indicators.yml", IndicatorsFile),
     FileKind("results", "服务评价结果", "results.yml", ResultsFile),
     FileKind("guide", "智能导办", "guides/*.yml", Guide),
+    FileKind("service-points", "服务网点", "service-points.yml", ServicePointsFile),
 )
 
 __all__ = [
     "FILE_KINDS",
+    "Appointments",
     "CatalogModel",
     "Change",
     "Charges",
@@ -96,6 +99,9 @@ __all__ = [
     "PublishedMeasure",
     "Reduction",
     "ResultsFile",
+    "ServicePoint",
+    "ServicePointsFile",
+    "Session",
     "StandardsFile",
     "Status",
     "Step",

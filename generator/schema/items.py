@@ -170,6 +170,12 @@ class Place(CatalogModel):
     )
     hours: Prose | None = field("办理时间", "与平台开放时间不同时填写。", default=None)
     note: Prose | None = field("说明", "交通、停车等提示。", default=None)
+    point: Slug | None = field(
+        "服务网点",
+        "这个地点在服务网点（service-points.yml）中的标识：网点页面列出在这里可办的事项，办事指南链接到网点页面。",
+        example="civic-center-window-8",
+        default=None,
+    )
 
 
 class Supports(CatalogModel):

@@ -77,6 +77,18 @@ class Site:
         return found
 
     @cached_property
+    def offered_at(self) -> dict[str, list[Listed]]:
+        """Point id -> the listed items with a place at that point or at one of its windows."""
+        found: dict[str, list[Listed]] = defaultdict(list)
+        points = self.catalog.points
+        for entry in self.listed:
+            at = {p.point for p in entry.item.places if p.point in points}
+            at |= {points[p].parent for p in list(at) if points[p].parent}  # a window's hall offers it too
+            for point in sorted(at, key=list(points).index):  # type: ignore[arg-type]
+                found[point].append(entry)
+        return found
+
+    @cached_property
     def handbook(self) -> list[FaqEntry]:
         """The 咨询问答手册 as published: the entries of ``faq.yml`` not marked hidden."""
         return [entry for entry in self.catalog.faq if not entry.hidden]

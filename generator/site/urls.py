@@ -51,6 +51,8 @@ VERIFY = "verify/"
 RATE = "rate/"
 COMPLAIN = "complain/"
 """投诉建议 (9.3 b, c): the form; feedback/ explains how complaints are handled."""
+POINTS = "service-points/"
+"""服务网点 (E.2): the directory of halls, stations and windows, a page per point."""
 GUIDES = "guides/"
 """智能导办 (E.1.3, E.4.3): a decision tree per topic, a static page per path of answers."""
 RESULTS = "results/"
@@ -68,6 +70,10 @@ def paged(base: str, page: int) -> str:
 def guide(slug: str, answers: tuple[str, ...] = ()) -> str:
     """A guide's page after ``answers`` (choice ids in the order given): ``guides/pledge/patent/``."""
     return f"{GUIDES}{slug}/" + "".join(f"{answer}/" for answer in answers)
+
+
+def point(point_id: str) -> str:
+    return f"{POINTS}{point_id}/"
 
 
 def item(slug: str) -> str:

@@ -23,6 +23,7 @@ from generator.schema.tables import INDICATOR_COUNTS
 
 from .guides import check_guides
 from .parts import FILES_DIR, CatalogParts, SourceFile
+from .points import check_points
 
 RESERVED_FORM_FIELDS = frozenset(
     {
@@ -959,6 +960,7 @@ RULES: tuple[Rule, ...] = (
     check_indicators,
     check_results,
     check_guides,
+    check_points,
 )
 
 
