@@ -158,23 +158,23 @@ def _read_password() -> str:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        accounts = Accounts.of(settings)
-        known: dict[str, str] = {}
-        if args.departments or args.role.needs_departments:
-            known = {d.id: d.name for d in _load_catalog(settings).departments.values()}
-        # Everything that can be checked before asking for the password (add() checks again).
-        check_name(args.name)
-        check_departments(args.role, tuple(args.departments), known)
-        check_email(args.email)
-        if accounts.get(args.name) is not None:
-            raise _Refused(f"用户「{args.name}」已存在")
-        password = _read_password()
-        user = accounts.add(
-            args.name, args.role, password, args.departments, known_departments=known, email=args.email
-        )
-        bound = "、".join(known.get(d, d) for d in user.departments)
-        print(f"已添加{user.role.label}「{user.name}」" + (f"，所属部门：{bound}" if bound else ""))
-        return EXIT_OK
+        with contextlib.closing(Accounts.of(settings)) as accounts:
+            known: dict[str, str] = {}
+            if args.departments or args.role.needs_departments:
+                known = {d.id: d.name for d in _load_catalog(settings).departments.values()}
+            # Everything that can be checked before asking for the password (add() checks again).
+            check_name(args.name)
+            check_departments(args.role, tuple(args.departments), known)
+            check_email(args.email)
+            if accounts.get(args.name) is not None:
+                raise _Refused(f"用户「{args.name}」已存在")
+            password = _read_password()
+            user = accounts.add(
+                args.name, args.role, password, args.departments, known_departments=known, email=args.email
+            )
+            bound = "、".join(known.get(d, d) for d in user.departments)
+            print(f"已添加{user.role.label}「{user.name}」" + (f"，所属部门：{bound}" if bound else ""))
+            return EXIT_OK
 
     return _run(action, args)
 
@@ -194,7 +194,8 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        users = Accounts.of(settings).users()
+        with contextlib.closing(Accounts.of(settings)) as accounts:
+            users = accounts.users()
         if not users:
             print("还没有工作人员账号。用 ipps user add 添加。")
             return EXIT_OK
@@ -220,7 +221,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 def cmd_user_email(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        Accounts.of(settings).set_email(args.name, args.email)
+        with contextlib.closing(Accounts.of(settings)) as accounts:
+            accounts.set_email(args.name, args.email)
         print(
             f"已设置「{args.name}」的工作邮箱：{args.email}"
             if args.email
@@ -233,8 +235,9 @@ def cmd_user_email(args: argparse.Namespace) -> int:
 
 def cmd_user_unlock(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        if Accounts.of(settings).get(args.name) is None:
-            raise _Refused(f"用户「{args.name}」不存在")
+        with contextlib.closing(Accounts.of(settings)) as accounts:
+            if accounts.get(args.name) is None:
+                raise _Refused(f"用户「{args.name}」不存在")
         attempts = LoginAttempts.of(settings)
         try:
             cleared = attempts.unlock(args.name)
@@ -248,7 +251,8 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        Accounts.of(settings).set_disabled(args.name)
+        with contextlib.closing(Accounts.of(settings)) as accounts:
+            accounts.set_disabled(args.name)
         print(f"已停用账号「{args.name}」")
         return EXIT_OK
 
@@ -257,21 +261,21 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
 
 def cmd_user_totp(args: argparse.Namespace) -> int:
     def action(settings: Settings, args: argparse.Namespace) -> int:
-        accounts = Accounts.of(settings)
-        user = accounts.get(args.name)
-        if user is None:
-            raise _Refused(f"用户「{args.name}」不存在")
-        issuer = DEFAULT_ISSUER
-        with contextlib.suppress(_Refused):  # the issuer is only a label in the authenticator app
-            issuer = _load_catalog(settings).platform.short_name
-        secret = accounts.enable_totp(args.name)
-        if user.has_second_factor:
-            print("注意：原有的动态验证码密钥已作废，请在验证器中删除旧条目。")
-        print(f"已为「{args.name}」开启动态验证码。请在验证器应用中添加：")
-        print(f"密钥：{secret}")
-        print(f"链接：{provisioning_uri(secret, args.name, issuer)}")
-        print("密钥只显示这一次，请勿截图或转发。")
-        return EXIT_OK
+        with contextlib.closing(Accounts.of(settings)) as accounts:
+            user = accounts.get(args.name)
+            if user is None:
+                raise _Refused(f"用户「{args.name}」不存在")
+            issuer = DEFAULT_ISSUER
+            with contextlib.suppress(_Refused):  # the issuer is only a label in the authenticator app
+                issuer = _load_catalog(settings).platform.short_name
+            secret = accounts.enable_totp(args.name)
+            if user.has_second_factor:
+                print("注意：原有的动态验证码密钥已作废，请在验证器中删除旧条目。")
+            print(f"已为「{args.name}」开启动态验证码。请在验证器应用中添加：")
+            print(f"密钥：{secret}")
+            print(f"链接：{provisioning_uri(secret, args.name, issuer)}")
+            print("密钥只显示这一次，请勿截图或转发。")
+            return EXIT_OK
 
     return _run(action, args)
 
