@@ -29,6 +29,7 @@ from forms_api.console.access import Console
 from forms_api.console.exports import clear_exports
 from forms_api.console.sessions import SessionManager
 from forms_api.delivery.notifier import notifier_from_settings
+from forms_api.domain.appointments import Appointments
 from forms_api.domain.casework import Casework
 from forms_api.domain.columns import columns_of
 from forms_api.domain.jobs.tasks import runner as job_runner
@@ -40,7 +41,7 @@ from forms_api.storage.blobs import blobs_for
 from forms_api.storage.crypto import Vault
 from forms_api.storage.engines import open_store
 from forms_api.storage.signing import Signer, signing_key_path
-from forms_api.web import corrections, disclosure, display_mode, observe, openapi, verify
+from forms_api.web import appointments, corrections, disclosure, display_mode, observe, openapi, verify
 from forms_api.web.disclosure import DisclosurePage
 from forms_api.web.headers import SecurityHeaders
 from forms_api.web.limits import MB, BodyLimit
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         service = Service(settings, catalog, store, vault, blobs, signer)
         app.state.service = service
         app.state.casework = Casework(service)
+        app.state.appointments = Appointments(service)
         app.state.measures = Measures(service)
         app.state.pages = Pages(site_dir, service, {"staff": console_routes.TEMPLATES})
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
@@ -146,8 +148,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     app = Starlette(
         routes=[
-            Mount("/api", routes=[*ROUTES, *corrections.ROUTES, *verify.ROUTES, *display_mode.ROUTES]),
+            Mount(
+                "/api",
+                routes=[
+                    *ROUTES,
+                    *corrections.ROUTES,
+                    *verify.ROUTES,
+                    *display_mode.ROUTES,
+                    *appointments.ROUTES,
+                ],
+            ),
             Route("/" + display_mode.STYLESHEET, display_mode.stylesheet, methods=["GET", "HEAD"]),
+            Route("/" + urls.APPOINTMENTS, appointments.booking_page, methods=["GET", "HEAD"]),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
             Mount("/staff", routes=console_routes.ROUTES),
             Route("/metrics", observe.metrics, methods=["GET"]),

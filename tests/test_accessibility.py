@@ -54,6 +54,7 @@ PAGES = {
     "guide question": urls.guide("pledge", ("patent",)),
     "guide result": urls.guide("patent-application", ("invention", "individual-low-income")),
     "service points": urls.POINTS,
+    "appointments": urls.APPOINTMENTS,
     "service point": urls.point("civic-center-hall"),
     "consultation form": urls.CONSULT,
     "FAQ handbook": urls.FAQ,
@@ -169,6 +170,11 @@ def test_the_pages_the_service_renders_have_no_serious_accessibility_finding(tab
     page.wait_for_selector(".ipps-lookup-view")
     check("lookup result")
 
+    # the booking form (slots as radio buttons), rendered by the service
+    tab.open(f"{urls.APPOINTMENTS}?item=patent-pledge")
+    assert page.locator("input[name=slot]").count() > 10
+    check("booking form")
+
     # the staff console: login, workbench, the record, the audit log
     tab.open("staff/login")
     check("console login")
@@ -183,6 +189,8 @@ def test_the_pages_the_service_renders_have_no_serious_accessibility_finding(tab
     check("console record")
     tab.open("staff/audit")
     check("console audit log")
+    tab.open("staff/appointments")
+    check("console appointments")
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
 

@@ -145,6 +145,8 @@ def test_the_recipe_serves_the_site_and_the_service_and_the_worker_sends_the_not
                 status, headers, body = fetch(origin + "/assets/ipps/mode.css", {"Cookie": "ipps_mode=care"})
                 assert (status, body) == (200, care) and "Cookie" in headers["Vary"], origin
                 assert fetch(origin + "/assets/ipps/mode.css")[2] == standard != care, origin
+            status, _, body = fetch(base + "/appointments/?item=patent-pledge")  # proxied: live places
+            assert status == 200 and 'name="slot"' in body
             status, _, body = fetch(base + "/no/such/page")
             assert status == 404 and "<html" in body  # the site's own 404 page
 

@@ -87,6 +87,8 @@ JOB_ROLES = (SUPERVISOR.id, ADMIN.id)
 """Who watches the background jobs (后台任务): failed notices and the like."""
 RETRY_ROLES = (ACCEPTOR.id, SUPERVISOR.id, ADMIN.id)
 """Who may queue a failed job again (the record page offers it to them as well)."""
+APPOINTMENT_ROLES = (ACCEPTOR.id, SUPERVISOR.id, ADMIN.id)
+"""Who sees the day's appointments at the windows (预约名单) and marks 已到 / 未到."""
 
 
 def bar_context(staff: Staff, catalog: Any) -> dict[str, Any]:
@@ -100,6 +102,7 @@ def bar_context(staff: Staff, catalog: Any) -> dict[str, Any]:
         "may_export": staff.user.role.id in EXPORT_ROLES,
         "may_measure": staff.user.role.id in MEASURE_READERS,
         "may_jobs": staff.user.role.id in JOB_ROLES,
+        "may_appointments": staff.user.role.id in APPOINTMENT_ROLES,
     }
 
 

@@ -22,6 +22,7 @@ EVENTS: dict[str, str] = {
     "in_progress": "办理中",
     "completed": "已办结",
     "replied": "已答复",
+    "appointment_reminder": "预约提醒",
 }
 """The status changes that send a notice, with the status they stand for."""
 
@@ -67,7 +68,7 @@ def build_notice(
     receipt_no = str(record.get("receipt_no", ""))
     kind = record.get("kind")
     consultation = kind in ("consultation", "complaint")  # the person's fields are the record's own
-    person = record if consultation else record.get("applicant") or {}
+    person = record if consultation or kind == "appointment" else record.get("applicant") or {}
     name = str(person.get("name", "")).strip()
     email = str(person.get("email", "") or "").strip()
     item = (record.get("item") or {}).get("name", "")
@@ -107,6 +108,14 @@ def build_notice(
     elif event == "completed":
         lines = [f"{what}（办件编号 {receipt_no}）已办结。", "欢迎对本次服务进行评价。"]
         sms = f"{what}（{receipt_no}）已办结，欢迎评价。"
+    elif event == "appointment_reminder":
+        where, when = record.get("point_name", ""), record.get("slot_label", "")
+        lines = [
+            f"您预约了 {when} 在{where}办理“{item}”（预约编号 {receipt_no}）。",
+            "请携带本人居民身份证和办事指南列出的材料，提前 10 分钟到达。",
+            "不能按时前往的，请用预约编号和查询码在网上取消或改约。",
+        ]
+        sms = f"您预约了{when}在{where}办理“{item}”（{receipt_no}），请按时携带身份证和材料前往。"
     else:  # replied
         lines = [f"{what}（编号 {receipt_no}）已有答复。"]
         lines += [f"答复内容：{reply}"] if reply else ["请在网上查询查看答复内容。"]

@@ -42,7 +42,16 @@ def columns_of(record: Mapping[str, Any]) -> Columns:
         due=running_due(record),
         created=str(created)[:10],
         flag=bool(record.get("faq")),
-        target=str(record.get("record") or "") if record.get("kind") == "audit" else "",
+        target=_target(record),
         actor=str(record.get("actor") or "") if record.get("kind") == "audit" else "",
         text=text,
     )
+
+
+def _target(record: Mapping[str, Any]) -> str:
+    """The record an audit entry is about; the point and day of an appointment (``point@day``)."""
+    if record.get("kind") == "audit":
+        return str(record.get("record") or "")
+    if record.get("kind") == "appointment":
+        return str(record.get("target") or "")
+    return ""

@@ -15,9 +15,10 @@ PREFIXES = {
     "visit": "HF",
     "audit": "SJ",
     "measure": "GJ",
+    "appointment": "YY",
 }
 """咨询, 申请, 评价, 差评 (a case opened by a bad rating), 投诉建议, 回访, 审计 (the audit log's
-entries), 改进 (an improvement measure)."""
+entries), 改进 (an improvement measure), 预约 (a window appointment)."""
 
 PATTERN = re.compile(r"(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<n>\d{6})")
 

@@ -72,6 +72,38 @@ VERDICT = {
     },
 }
 
+SLOTS = {
+    "type": "object",
+    "properties": {
+        "item": {"type": "object", "description": "事项（slug、code、name）"},
+        "points": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "address": {"type": "string"},
+                    "slots": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "slot": {
+                                    "type": "string",
+                                    "description": "时段，如 2026-12-08T09:00（北京时间）",
+                                },
+                                "label": {"type": "string", "description": "如 12月8日（周二）09:00—09:30"},
+                                "left": {"type": "integer", "description": "剩余名额"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
 LOOKUP = {
     "type": "object",
     "properties": {
@@ -129,7 +161,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 
 def _post(
-    summary: str, schema_name: str, *, multipart: bool = False, conflict: bool = False
+    summary: str, schema_name: str, *, multipart: bool = False, conflict: bool = False, answer: str = ""
 ) -> dict[str, Any]:
     schema = {"$ref": f"#/components/schemas/{schema_name}"}
     content = {"multipart/form-data": {"schema": schema}}
@@ -144,10 +176,23 @@ def _post(
             "summary": summary,
             "requestBody": {"required": True, "content": content},
             "responses": {
-                "201": {
-                    "description": "已受理：办件编号和查询码",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
-                },
+                **(
+                    {
+                        "200": {
+                            "description": answer,
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    }
+                    if answer
+                    else {
+                        "201": {
+                            "description": "已受理：办件编号和查询码",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}
+                            },
+                        }
+                    }
+                ),
                 **_errors(*sorted(statuses)),
             },
         }
@@ -199,6 +244,10 @@ def build(site_name: str) -> dict[str, Any]:
         "description": "核验结果（未能核验时 issued 为 false，编号不存在与核验码不符的回答相同）",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Verdict"}}},
     }
+    not_found_item = {
+        "description": "没有这个可预约的事项",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     not_found_plain = {
         "description": "网站尚未生成校验清单",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -208,7 +257,7 @@ def build(site_name: str) -> dict[str, Any]:
         "info": {
             "title": f"{site_name}在线服务接口",
             "version": "1",
-            "description": "咨询留言、网上申请、好差评、进度查询和文书核验。",
+            "description": "咨询留言、网上申请、好差评、进度查询、预约办理和文书核验。",
         },
         "paths": {
             "/api/consultations": _post("提交咨询留言", "Consultation"),
@@ -287,6 +336,36 @@ def build(site_name: str) -> dict[str, Any]:
                     "responses": {"200": {"description": "结果文书文件"}, **_errors(429), "404": not_found},
                 }
             },
+            "/api/appointments/slots": {
+                "get": {
+                    "summary": "可预约的网点和时段（预约办理）",
+                    "parameters": [
+                        {
+                            "name": "item",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "description": "事项标识或实施编码",
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "每个可预约网点的可约时段和剩余名额",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Slots"}}
+                            },
+                        },
+                        "404": not_found_item,
+                    },
+                }
+            },
+            "/api/appointments": _post("预约窗口办理", "Appointment", conflict=True),
+            "/api/appointments/cancel": _post(
+                "取消预约（预约编号和查询码）", "AppointmentChange", conflict=True, answer="已取消"
+            ),
+            "/api/appointments/move": _post(
+                "改约到另一时段（原预约取消，返回新的预约编号和查询码）", "AppointmentChange", conflict=True
+            ),
             "/api/verify": {
                 "get": {
                     "summary": "文书核验：凭办件编号和核验码核实回执或结果文书",
@@ -363,6 +442,9 @@ def build(site_name: str) -> dict[str, Any]:
                 "Receipt": RECEIPT,
                 "Lookup": LOOKUP,
                 "Verdict": VERDICT,
+                "Appointment": json_schema(forms.APPOINTMENT, [HONEYPOT]),
+                "AppointmentChange": json_schema(forms.APPOINTMENT_CHANGE, [HONEYPOT]),
+                "Slots": SLOTS,
                 "Error": ERROR,
             }
         },

@@ -175,12 +175,12 @@ async def with_code(request: Request, receipt_no: str, code: str, fetch: Callabl
         if key and code:
             await guard.retry_after(key)
             if await guard.blocked(key) is not None:
-                await _guessed(request, key)
+                await guessed(request, key)
         return error_response(request, 404, "not_found", NOT_FOUND)
     return found
 
 
-async def _guessed(request: Request, receipt_no: str) -> None:
+async def guessed(request: Request, receipt_no: str) -> None:
     """A receipt's code guessed too often: in the audit log (when the receipt exists) and the log."""
     access.warning("lookup codes guessed", extra={"fields": {"receipt": receipt_no}})
     if await service_of(request).store.contains(receipt_no):

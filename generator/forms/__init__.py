@@ -245,3 +245,32 @@ VERIFY = Form(
 
 VERIFY_FILE = Form("verify_file", (VERIFY.fields[0],))
 """文书核验 by the result document's file itself (the file is a part of its own)."""
+
+APPOINTMENT = Form(
+    "appointment",
+    (
+        Field("item_code", "预约的事项", kind="hidden", max_length=80),
+        Field("point", "办理网点", kind="hidden", max_length=60),
+        Field("slot", "预约时段", max_length=16, help="选择一个时段，例如 12月8日（周二）09:00—09:30"),
+        Field("name", "姓名", max_length=40, autocomplete="name", help="到窗口办理的人的姓名"),
+        Field(
+            "id_number",
+            "居民身份证号码",
+            kind="id_number",
+            max_length=18,
+            help="到窗口时核对；同一人同一事项只能有一个有效预约",
+        ),
+        Field("phone", "手机号码", kind="tel", max_length=30, autocomplete="tel", help="用于接收预约提醒"),
+    ),
+)
+"""预约办理 (E.4.5): a window appointment for an item at a service point."""
+
+APPOINTMENT_CHANGE = Form(
+    "appointment_change",
+    (
+        Field("receipt_no", "预约编号", max_length=32, help="预约回执上的编号，例如 YY20261207-000001"),
+        Field("code", "查询码", max_length=16, help="预约回执上的 8 位查询码"),
+        Field("slot", "新的预约时段", required=False, max_length=16, help="改约时选择；取消预约不用选"),
+    ),
+)
+"""Cancelling or moving an appointment with the receipt's number and lookup code."""

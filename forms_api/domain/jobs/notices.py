@@ -28,6 +28,7 @@ from forms_api.metrics import NOTICES
 from forms_api.storage.crypto import mask_phone
 from forms_api.storage.jobs import Job, JobRun
 
+from ..appointments import BOOKED, REMINDER_EVENT
 from ..masking import mask_email
 from ..submissions import Service
 from .runner import Failed, Finished, Handler
@@ -119,6 +120,8 @@ def notice_handler(service: Service, notifier: Notifier) -> Handler:
         record = await service.store.get(payload.get("receipt_no", ""))
         if record is None:
             raise Failed(f"办件 {payload.get('receipt_no')} 不存在", temporary=False, note=note)
+        if payload.get("event") == REMINDER_EVENT and record.get("status") != BOOKED:
+            return Finished(note={**note, "skipped": f"预约{record.get('status', '')}，不再提醒"})
         person = _person(record)
         phone = ""
         if channel == "sms" and person.get("phone_enc"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator.booking import booking_points
 from generator.guidance import Stop, needed_materials, walk, worked_fee
 
 from .. import urls
@@ -78,6 +79,7 @@ def context(site: Site, stop: Stop) -> dict[str, Any]:
             items=[(slug, catalog.items[slug]) for slug in stop.result.items],
             main_slug=main,
             main=catalog.items[main],
+            bookable=bool(booking_points(catalog, main)),
             materials=needed_materials(catalog, stop),
             fee=worked_fee(catalog, stop),
         )

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from generator import feecalc, forms
+from generator.booking import booking_points
 from generator.forms import accepts_applications, takes_consultations
 from generator.schema import FaqEntry, Item
 
@@ -73,6 +74,7 @@ def context(site: Site, slug: str) -> dict[str, Any]:
         "replacement": (replacement, site.item(replacement)) if replacement else None,
         "changes": list(reversed(item.changes)),
         "hours": item.hours,
+        "bookable": bool(booking_points(site.catalog, slug)),
         # the forms of the page (generator/templates/forms/), empty
         "forms": forms,
         "application_form": forms.application_form(item) if accepts_applications(item) else None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from generator.booking import booking_points
 from generator.schema import ServicePoint
 
 from .. import urls
@@ -51,6 +52,19 @@ def pages(site: Site) -> Iterator[SitePage]:
                 Section("items", "可办事项"),
             ],
         )
+
+    bookable = [(entry, booking_points(site.catalog, entry.slug)) for entry in site.listed]
+    yield SitePage(
+        url=urls.APPOINTMENTS,
+        title="预约办理",
+        description="预约到服务大厅、服务站的窗口办理：可预约的事项和网点，每个时段的名额，取消和改约。",
+        template="appointments.html",
+        context=lambda: {
+            "bookable": [(entry, found) for entry, found in bookable if found],
+            "hours": opening_hours,
+        },
+        in_nav=True,
+    )
 
 
 def _windows(site: Site, point: ServicePoint) -> list[ServicePoint]:

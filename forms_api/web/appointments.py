@@ -1,0 +1,200 @@
+"""预约办理 over HTTP (E.4.5), under ``/api``:
+
+- ``GET /api/appointments/slots?item=<slug or implementation code>``: the points the item can be
+  booked at, each with its bookable slots and the places left;
+- ``POST /api/appointments`` (``item_code``, ``point``, ``slot``, ``name``, ``id_number``,
+  ``phone``): a booking; 201 with the receipt (number, lookup code, the slot), 409 when the slot
+  is full or the person already holds a booking for the item;
+- ``POST /api/appointments/cancel`` (``receipt_no``, ``code``) and
+  ``POST /api/appointments/move`` (the same and a new ``slot``): with the receipt's code.
+
+Same conventions as the other forms: JSON or form posts, every problem by field in Chinese,
+rate limits (booking counts as a submission, cancelling and moving as a lookup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from forms_api.domain.appointments import Appointments
+from forms_api.domain.errors import Conflict, Invalid
+from forms_api.metrics import SUBMISSIONS
+from forms_api.storage.embedded.store import StoreUnavailable
+from generator import forms
+from generator.site import urls
+
+from .limits import foreign_origin
+from .responses import error_response, wants_html
+from .routes import BadRequest, channel_of, guessed, read_payload, service_of, too_often
+
+
+def appointments_of(request: Request) -> Appointments:
+    return request.app.state.appointments
+
+
+async def slots(request: Request) -> Response:
+    booking = appointments_of(request)
+    wanted = request.query_params.get("item", "")
+    found = next(
+        ((s, i) for s, i in booking.bookable_items().items() if wanted in (s, i.implementation_code)), None
+    )
+    if found is None:
+        return error_response(request, 404, "not_found", "没有这个可预约的事项")
+    slug, item = found
+    points = [
+        {"id": p.id, "name": p.name, "address": p.address, "slots": await booking.availability(p)}
+        for p in booking.points_of(slug)
+    ]
+    return JSONResponse(
+        {"item": {"slug": slug, "code": item.implementation_code, "name": item.name}, "points": points}
+    )
+
+
+async def booking_page(request: Request) -> Response:
+    """The booking form (``GET /appointments/?item=…&point=…``), for browsers with or without
+    JavaScript: the slots are radio buttons. Without ``item``: the site's own page, the list of
+    the items that can be booked."""
+    if not request.query_params.get("item"):
+        index = Path(service_of(request).settings.site_dir) / urls.APPOINTMENTS / "index.html"
+        return FileResponse(index, media_type="text/html")
+    return await _booking_form(request, dict(request.query_params), {}, "", 200)
+
+
+async def _booking_form(
+    request: Request, values: dict[str, Any], errors: dict[str, str], summary: str, status: int
+) -> Response:
+    booking = appointments_of(request)
+    wanted = str(values.get("item") or values.get("item_code") or "")
+    found = next(
+        ((s, i) for s, i in booking.bookable_items().items() if wanted in (s, i.implementation_code)), None
+    )
+    pages = request.app.state.pages
+    if found is None:
+        return pages.message("无法预约", "没有这个可预约的事项：请从办事指南的“预约办理”进入", 404)
+    slug, item = found
+    points = booking.points_of(slug)
+    point = next((p for p in points if p.id == values.get("point")), points[0])
+    days: dict[str, list[dict[str, Any]]] = {}
+    for slot in await booking.availability(point):
+        days.setdefault(slot["label"][: -len("09:00—09:30")], []).append(slot)
+    context = {
+        "slug": slug,
+        "item": item,
+        "points": points,
+        "point": point,
+        "days": list(days.items()),
+        "values": values,
+        "errors": errors,
+        "summary": summary,
+    }
+    response = pages.page(f"预约办理：{item.name}", "forms/appointment.html", context, status)
+    response.headers["Cache-Control"] = "no-store"  # places left change by the minute
+    return response
+
+
+Action = Callable[[Appointments, dict[str, Any], str], Awaitable[Any]]
+
+
+def _endpoint(
+    kind: str, action: Action, *, limiter: str, created: bool
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        service = service_of(request)
+        if origin := foreign_origin(request, service.settings.allowed_origins):
+            return error_response(request, 403, "forbidden_origin", f"不接受来自其他网站（{origin}）的提交")
+        if refusal := await too_often(
+            request, getattr(request.app.state, limiter), "提交" if created else "查询"
+        ):
+            return refusal
+        try:
+            values, _ = await read_payload(request)
+        except BadRequest as bad:
+            return error_response(request, bad.status, bad.code, bad.message)
+        if str(values.get(forms.HONEYPOT, "")).strip():
+            return error_response(
+                request, 422, "validation_failed", "提交未通过检查", {forms.HONEYPOT: "此项应保持为空"}
+            )
+        guarded = (
+            "" if created and kind == "appointment" else str(values.get("receipt_no", "")).strip().upper()
+        )
+        guard = request.app.state.code_guard
+        if guarded and (wait := await guard.blocked(guarded)) is not None:
+            message = f"该编号的查询码输错次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试；如忘记查询码，请联系我们"
+            return error_response(request, 429, "rate_limited", message, headers={"Retry-After": str(wait)})
+        try:
+            answer = await action(appointments_of(request), values, channel_of(request))
+        except Invalid as invalid:
+            if guarded and "receipt_no" in invalid.problems:  # a wrong code counts against the receipt
+                await guard.retry_after(guarded)
+                if await guard.blocked(guarded) is not None:
+                    await guessed(request, guarded)
+            message = f"有 {len(invalid.problems)} 处需要修改，请一次改完后重新提交"
+            if kind == "appointment" and wants_html(request):
+                return await _booking_form(request, values, invalid.problems, message, 422)
+            return error_response(request, 422, "validation_failed", message, invalid.problems)
+        except Conflict as conflict:
+            if kind == "appointment" and wants_html(request):
+                field = "id_number" if "一个有效预约" in conflict.message else "slot"
+                return await _booking_form(request, values, {field: conflict.message}, conflict.message, 409)
+            return error_response(request, 409, "conflict", conflict.message)
+        except StoreUnavailable:
+            return error_response(
+                request, 503, "unavailable", "服务暂时无法保存，请稍后重试；本次预约未被受理"
+            )
+        body = answer.as_dict() if hasattr(answer, "as_dict") else answer
+        if created:
+            SUBMISSIONS.labels(kind).inc()
+        if wants_html(request):
+            return _page(request, kind, body, 201 if created else 200)
+        return JSONResponse(body, status_code=201 if created else 200)
+
+    return endpoint
+
+
+def _page(request: Request, kind: str, body: dict[str, Any], status: int) -> Response:
+    if body.get("status") == "已取消":
+        return request.app.state.pages.message("预约已取消", f"预约 {body['receipt_no']} 已取消。", status)
+    title = "预约已改约" if kind == "appointment_move" else "预约成功"
+    text = (
+        f"您已预约 {body['slot_label']} 在{body['point']}办理“{body['item']}”。预约编号 {body['receipt_no']}，"
+        f"查询码 {body['lookup_code']}（取消或改约时要用，只显示这一次）。请按时携带身份证和材料前往。"
+    )
+    return request.app.state.pages.message(title, text, status)
+
+
+async def _book(booking: Appointments, values: dict[str, Any], channel: str) -> Any:
+    return await booking.book(values, channel)
+
+
+async def _cancel(booking: Appointments, values: dict[str, Any], _: str) -> Any:
+    return await booking.cancel(values)
+
+
+async def _move(booking: Appointments, values: dict[str, Any], _: str) -> Any:
+    return await booking.move(values)
+
+
+ROUTES = [
+    Route("/appointments/slots", slots, methods=["GET"]),
+    Route(
+        "/appointments",
+        _endpoint("appointment", _book, limiter="submission_limiter", created=True),
+        methods=["POST"],
+    ),
+    Route(
+        "/appointments/cancel",
+        _endpoint("appointment_cancel", _cancel, limiter="lookup_limiter", created=False),
+        methods=["POST"],
+    ),
+    Route(
+        "/appointments/move",
+        _endpoint("appointment_move", _move, limiter="lookup_limiter", created=True),
+        methods=["POST"],
+    ),
+]
