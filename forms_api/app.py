@@ -34,6 +34,7 @@ from forms_api.domain.casework import Casework
 from forms_api.domain.columns import columns_of
 from forms_api.domain.jobs.tasks import runner as job_runner
 from forms_api.domain.measures import Measures
+from forms_api.domain.registrations import Registrations
 from forms_api.domain.staff.accounts import Accounts
 from forms_api.domain.staff.attempts import LoginAttempts
 from forms_api.domain.submissions import Service
@@ -41,7 +42,16 @@ from forms_api.storage.blobs import blobs_for
 from forms_api.storage.crypto import Vault
 from forms_api.storage.engines import open_store
 from forms_api.storage.signing import Signer, signing_key_path
-from forms_api.web import appointments, corrections, disclosure, display_mode, observe, openapi, verify
+from forms_api.web import (
+    appointments,
+    corrections,
+    disclosure,
+    display_mode,
+    observe,
+    openapi,
+    registrations,
+    verify,
+)
 from forms_api.web.disclosure import DisclosurePage
 from forms_api.web.headers import SecurityHeaders
 from forms_api.web.limits import MB, BodyLimit
@@ -101,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.service = service
         app.state.casework = Casework(service)
         app.state.appointments = Appointments(service)
+        app.state.registrations = Registrations(service)
         app.state.measures = Measures(service)
         app.state.pages = Pages(site_dir, service, {"staff": console_routes.TEMPLATES})
         app.state.disclosure = DisclosurePage(site_dir, app.state.pages.env)  # one template environment
@@ -156,6 +167,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     *verify.ROUTES,
                     *display_mode.ROUTES,
                     *appointments.ROUTES,
+                    *registrations.ROUTES,
                 ],
             ),
             Route("/" + display_mode.STYLESHEET, display_mode.stylesheet, methods=["GET", "HEAD"]),

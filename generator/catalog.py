@@ -21,6 +21,7 @@ from generator.schema import (
     Department,
     Directory,
     DirectoryEntry,
+    Event,
     FaqEntry,
     Fee,
     FeeStandard,
@@ -61,6 +62,8 @@ class Catalog:
     """The 服务评价指标体系 (``indicators.yml``, which may be absent), in file order."""
     results: ResultsFile | None = None
     """The published 服务评价结果 (``results.yml``, written by ``ipps results export``), if any."""
+    events: list[Event] = field(default_factory=list)
+    """The 培训讲座 (``events.yml``, which may be absent), in file order."""
     points: dict[str, ServicePoint] = field(default_factory=dict)
     """The 服务网点 (``service-points.yml``, which may be absent) by id, in file order."""
     guides: dict[str, Guide] = field(default_factory=dict)
@@ -164,6 +167,7 @@ def load_catalog(root: Path, display_root: Path | None = None, *, without: tuple
         faq=list(faq.faqs) if (faq := parts.single("faq")) else [],
         indicators=list(found.indicators) if (found := parts.single("indicators")) else [],
         results=parts.single("results"),
+        events=list(found.events) if (found := parts.single("events")) else [],
         points={p.id: p for p in found.points} if (found := parts.single("service-points")) else {},
         guides=dict(
             sorted(((f.stem, m) for f, m in parts.models("guide")), key=lambda g: (g[1].order, g[0]))

@@ -55,6 +55,9 @@ PAGES = {
     "guide result": urls.guide("patent-application", ("invention", "individual-low-income")),
     "service points": urls.POINTS,
     "appointments": urls.APPOINTMENTS,
+    "events": urls.EVENTS,
+    "event (registration open)": urls.event("2027-01-ip-compliance"),
+    "event (past, materials)": urls.event("2026-11-pledge-basics"),
     "service point": urls.point("civic-center-hall"),
     "consultation form": urls.CONSULT,
     "FAQ handbook": urls.FAQ,
@@ -191,6 +194,8 @@ def test_the_pages_the_service_renders_have_no_serious_accessibility_finding(tab
     check("console audit log")
     tab.open("staff/appointments")
     check("console appointments")
+    tab.open("staff/events")
+    check("console events")
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
 
@@ -211,7 +216,7 @@ def test_care_mode_switches_on_and_holds_across_pages(chromium: Any, service: st
         standard_px = _base_font_px(visit)
         assert _switch_text(visit) == "关怀模式"
         visit.page.click(".ipps-mode a:visible")
-        page.wait_for_function("document.querySelector('.ipps-mode__exit').offsetParent !== null")
+        page.locator(".ipps-mode__exit").wait_for(state="visible")
         # the same page (in place with the script; by the server's redirect without it)
         assert page.url == service + urls.item("patent-pledge")
         assert _switch_text(visit) == "退出关怀模式"
@@ -224,7 +229,7 @@ def test_care_mode_switches_on_and_holds_across_pages(chromium: Any, service: st
         visit.open(urls.CONSULT)  # another page: still in 关怀模式
         assert _switch_text(visit) == "退出关怀模式" and _base_font_px(visit) == care_px
         page.click(".ipps-mode a:visible")
-        page.wait_for_function("document.querySelector('.ipps-mode__enter').offsetParent !== null")
+        page.locator(".ipps-mode__enter").wait_for(state="visible")
         assert _base_font_px(visit) == standard_px
         visit.open(urls.HOME)
         assert _switch_text(visit) == "关怀模式"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from forms_api.web import appointments, corrections, verify
+from forms_api.web import appointments, corrections, registrations, verify
 from forms_api.web.routes import ROUTES
 from tests.api import JSON, client, consultation, pdf, pledge_fields, pledge_files, store_of
 
@@ -162,7 +162,7 @@ def test_openapi_describes_every_endpoint_and_schema(api) -> None:
     spec = api.get("/api/openapi.json").json()
     validate(spec)  # a valid OpenAPI 3.1 document
     paths = spec["paths"]
-    for route in [*ROUTES, *corrections.ROUTES, *verify.ROUTES, *appointments.ROUTES]:
+    for route in [*ROUTES, *corrections.ROUTES, *verify.ROUTES, *appointments.ROUTES, *registrations.ROUTES]:
         path = "/api" + route.path
         assert path in paths, path
         for method in route.methods - {"HEAD"}:

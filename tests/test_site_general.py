@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from forms_api.web import corrections, display_mode, verify
+from forms_api.web import appointments, corrections, display_mode, registrations, verify
 from forms_api.web.routes import ROUTES
 from tests.conftest import ROOT, SAMPLE_CATALOG
 
@@ -29,7 +29,15 @@ JS_LOAD = re.compile(
 
 # Form actions point at the service, which serves /api/… on the same port as the site.
 API_PATHS = {
-    "/api" + route.path for route in (*ROUTES, *corrections.ROUTES, *verify.ROUTES, *display_mode.ROUTES)
+    "/api" + route.path
+    for route in (
+        *ROUTES,
+        *corrections.ROUTES,
+        *verify.ROUTES,
+        *display_mode.ROUTES,
+        *appointments.ROUTES,
+        *registrations.ROUTES,
+    )
 }
 
 

@@ -42,6 +42,8 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/staff/jobs/{job_id}/retry"): {"admin", "acceptor", "supervisor"},  # 409: no such job
     ("GET", "/staff/appointments"): {"admin", "acceptor", "supervisor"},
     ("POST", "/staff/appointments/{receipt_no}/mark"): {"admin", "acceptor", "supervisor"},  # 409: not one
+    ("GET", "/staff/events"): {"admin", "acceptor", "supervisor"},
+    ("GET", "/staff/events/{event_id}/sign-in.csv"): {"admin", "acceptor", "supervisor"},
 }
 PUBLIC = {("GET", "/staff/login"), ("POST", "/staff/login"), ("POST", "/staff/logout")}
 MEMBER = {"admin": "admin", "acceptor": "wang", "handler": "li", "supervisor": "sun", "auditor": "qian"}
@@ -84,7 +86,12 @@ def request(console: Any, method: str, template: str, receipt_no: str, token: st
     # {measure_no} gets the application's number: no measure has it, so a role the route
     # allows is answered 404 after the role check (which answers 403 to the others first)
     path = template.format(
-        receipt_no=receipt_no, index="0", action="accept", measure_no=receipt_no, job_id="notice:none"
+        receipt_no=receipt_no,
+        index="0",
+        action="accept",
+        measure_no=receipt_no,
+        job_id="notice:none",
+        event_id="2026-12-software-copyright",
     )
     if method == "GET":
         return console.get(path, follow_redirects=False)

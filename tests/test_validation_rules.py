@@ -702,6 +702,49 @@ def _(c: CatalogCopy) -> None:
     c.replace(PLEDGE, "places:\n  - name: ", "places:\n  - point: hal  # expect: E130\n    name: ")
 
 
+def event_entry(event_id: str, *extra: str, date: str = "2026-12-16", until: str = "2026-12-14") -> str:
+    lines = [
+        f"  - id: {event_id}",
+        "    title: 质押登记讲座",
+        "    topic: 讲解质押登记材料。",
+        "    kind: 讲座",
+        f"    date: {date}",
+        "    time:",
+        '      start: "14:00"',
+        '      end: "16:00"',
+        "    online: true",
+        "    capacity: 30",
+        f"    register_until: {until}",
+        *extra,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@case("E131 an event: a repeated id, an unknown item, a question not in the handbook")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "events.yml",
+        "events:\n"
+        + event_entry("talk")
+        + event_entry("talk").replace("  - id: talk\n", "  - id: talk  # expect: E131\n")
+        + event_entry(
+            "other",
+            "    items: [pledge, pleged]  # expect: E131",
+            "    faqs: [ZX20261009-000012]  # expect: E131",
+        )
+        + event_entry("third", "    point: hall  # expect: E130"),
+    )
+
+
+@case("E131 an event whose registration closes after it takes place")
+def _(c: CatalogCopy) -> None:
+    c.write(
+        "events.yml",
+        "events:\n"
+        + event_entry("talk", until="2026-12-20").replace("  - id: talk\n", "  - id: talk  # expect: E131\n"),
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_broken_catalog_reports_exactly_the_marked_problems(name: str, catalog_copy: CatalogCopy) -> None:
     CASES[name](catalog_copy)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from jinja2 import PackageLoader
 from starlette.routing import Route
 
-from . import appointments, audit, exports, jobs, login, measures, records, workbench
+from . import appointments, audit, events, exports, jobs, login, measures, records, workbench
 
 TEMPLATES = PackageLoader("forms_api.console", "templates")
 """The console's page templates (forms_api/console/templates/), named ``staff/…`` in use."""
@@ -24,6 +24,7 @@ ROUTES = [
     Route("/export", exports.download, methods=["POST"]),
     *jobs.ROUTES,
     *appointments.ROUTES,
+    *events.ROUTES,
     Route("/login", login.login_form, methods=["GET"]),
     Route("/login", login.login, methods=["POST"]),
     Route("/logout", login.logout, methods=["POST"]),

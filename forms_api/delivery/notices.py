@@ -23,6 +23,7 @@ EVENTS: dict[str, str] = {
     "completed": "已办结",
     "replied": "已答复",
     "appointment_reminder": "预约提醒",
+    "registration_promoted": "候补转正",
 }
 """The status changes that send a notice, with the status they stand for."""
 
@@ -68,7 +69,9 @@ def build_notice(
     receipt_no = str(record.get("receipt_no", ""))
     kind = record.get("kind")
     consultation = kind in ("consultation", "complaint")  # the person's fields are the record's own
-    person = record if consultation or kind == "appointment" else record.get("applicant") or {}
+    person = (
+        record if consultation or kind in ("appointment", "registration") else record.get("applicant") or {}
+    )
     name = str(person.get("name", "")).strip()
     email = str(person.get("email", "") or "").strip()
     item = (record.get("item") or {}).get("name", "")
@@ -116,6 +119,13 @@ def build_notice(
             "不能按时前往的，请用预约编号和查询码在网上取消或改约。",
         ]
         sms = f"您预约了{when}在{where}办理“{item}”（{receipt_no}），请按时携带身份证和材料前往。"
+    elif event == "registration_promoted":
+        title = record.get("event_title", "")
+        lines = [
+            f"有人取消了报名，您报名的“{title}”已由候补转为正式报名（报名编号 {receipt_no}）。",
+            "请按时参加；不能参加的，请在网上取消报名，把名额留给其他人。",
+        ]
+        sms = f"您报名的“{title}”已由候补转为正式报名（{receipt_no}），请按时参加。"
     else:  # replied
         lines = [f"{what}（编号 {receipt_no}）已有答复。"]
         lines += [f"答复内容：{reply}"] if reply else ["请在网上查询查看答复内容。"]

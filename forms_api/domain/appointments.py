@@ -5,14 +5,14 @@ Rules (slots themselves: :mod:`.slots`):
 - an item that supports appointments can be booked at the points its places name that take
   them (a window's appointments are its hall's or station's: :mod:`generator.booking`);
 - a slot holds at most the point's ``capacity`` bookings, all items together — **never more**,
-  with any number of workers and hosts: each booking takes one of the slot's numbered places
-  as a unique key of the store (``place:<point>:<slot>:<n>:<round>``), and of two bookings
+  with any number of workers and hosts: each booking holds one of the slot's numbered places
+  (:mod:`.places`: ``<point>:<slot>:<n>``, a unique key per round), and of two bookings
   racing for the last place the store lets exactly one in; the other tries the next place
   and, with none left, is told the slot is full;
-- one active booking per ID number per item, the same way (``person:<hash>:<item>:<round>``,
+- one active booking per ID number per item, the same way (the place ``person:<hash>:<item>``,
   the hash keyed, so the key does not reveal the number);
-- a cancelled or moved booking frees its place (and the person's) by storing a ``freed:…``
-  marker in the same write; the next booking of that place takes its next round. Marking
+- a cancelled or moved booking frees its place (and the person's) in the same write; the next
+  booking of that place takes its next round. Marking
   已到 or 未到 frees the person's turn, not the place (the slot has passed).
 
 A booking is a record of kind ``appointment`` with a receipt number (YY…) and a lookup code,
@@ -33,8 +33,10 @@ from generator import forms
 from generator.booking import booking_points
 from generator.schema import Item, ServicePoint
 
+from . import places
 from . import slots as slot_rules
 from .errors import Conflict, Invalid
+from .reading import all_of
 from .receipts import normalize
 from .submissions import Receipt, Service, event, item_ref, now
 
@@ -75,8 +77,8 @@ class Appointments:
     async def taken(self, point: ServicePoint, day: dt.date) -> dict[str, int]:
         """Bookings held per slot key on ``day`` at ``point``."""
         found: dict[str, int] = {}
-        for record in await self.store.snapshot(
-            Query(kind=KIND, status={BOOKED}, target=target(point.id, day))
+        for record in await all_of(
+            self.store, Query(kind=KIND, status={BOOKED}, target=target(point.id, day))
         ):
             found[record["slot"]] = found.get(record["slot"], 0) + 1
         return found
@@ -130,13 +132,6 @@ class Appointments:
             return None
         return slot
 
-    async def _round(self, name: str) -> int:
-        """The round a place is in: how many times it has been freed."""
-        n = 0
-        while await self.store.contains(f"freed:{name}:{n}"):
-            n += 1
-        return n
-
     def _reminder(self, receipt_no: str, slot: slot_rules.Slot, channel: str, at: dt.datetime) -> Job:
         day_before = slot.day - dt.timedelta(days=1)
         when = dt.datetime.combine(day_before, dt.time(REMINDER_HOUR), at.tzinfo)
@@ -156,7 +151,7 @@ class Appointments:
         person: str,
         *,
         updates: list[tuple[str, dict[str, Any]]] | None = None,
-        freed: list[str] | None = None,
+        freed: list[tuple[str, int]] | None = None,
         person_round: int | None = None,
     ) -> dict[str, Any]:
         """Store ``record`` holding one of the slot's places: the first free one, in one write
@@ -164,29 +159,29 @@ class Appointments:
         the turn it frees). Conflict when none is left."""
         assert point.appointments is not None
         if person_round is None:
-            person_round = await self._round(person)
+            person_round = await places.round_of(self.store, person)
         for n in range(1, point.appointments.capacity + 1):
             place = f"{point.id}:{slot.key}:{n}"
             taken = {
                 **record,
                 "place": place,
-                "round": await self._round(place),
+                "round": await places.round_of(self.store, place),
                 "person_round": person_round,
             }
-            unique = (f"place:{place}:{taken['round']}", f"person:{person}:{person_round}")
+            unique = (places.held(place, taken["round"]), places.held(person, person_round))
             inserts = [Insert(KIND, record["receipt_no"], taken, unique)]
-            inserts += [
-                Insert("freed", key, {"kind": "freed", "at": record["booked_at"]}) for key in freed or ()
-            ]
+            inserts += [places.freeing(name, round_, record["booked_at"]) for name, round_ in freed or ()]
             jobs = [self._reminder(record["receipt_no"], slot, "sms", now())]
             try:
                 await self.store.write(inserts=inserts, updates=updates or [], jobs=jobs)
             except KeyError as taken_key:
-                if str(taken_key.args[0]).startswith("person:"):
+                if str(taken_key.args[0]).startswith(
+                    places.held("person:", 0)[: -len("person::0")] + "person:"
+                ):
                     raise Conflict(
                         "您已预约了这个事项，同一人同一事项只能有一个有效预约；如需改时间，请用预约编号改约"
                     ) from None
-                if str(taken_key.args[0]).startswith("place:"):
+                if places.is_place(taken_key.args[0]):
                     continue  # taken by someone else just now: the next place
                 raise
             return taken
@@ -232,7 +227,7 @@ class Appointments:
         return Receipt(receipt_no, code, BOOKED, self._shown(stored))
 
     def _person(self, number: str, slug: str) -> str:
-        return f"{self.service.vault.code_hash('id:' + number)}:{slug}"
+        return f"person:{self.service.vault.code_hash('id:' + number)}:{slug}"
 
     @staticmethod
     def _shown(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -258,11 +253,11 @@ class Appointments:
             raise Conflict(f"这个预约已{record['status'].removeprefix('已')}，不能再取消或改约")
         return record
 
-    def _freed(self, record: Mapping[str, Any]) -> list[str]:
+    def _freed(self, record: Mapping[str, Any]) -> list[tuple[str, int]]:
         person = self._person(
             self.service.vault.decrypt(record["id_number_enc"]), _slug_of(self.catalog, record)
         )
-        return [f"freed:{record['place']}:{record['round']}", f"freed:{person}:{record['person_round']}"]
+        return [(record["place"], record["round"]), (person, record["person_round"])]
 
     async def cancel(self, raw: Mapping[str, Any], at: dt.datetime | None = None) -> dict[str, Any]:
         at = at or now()
@@ -272,8 +267,8 @@ class Appointments:
             raise Invalid(problems)
         timeline = [*record["timeline"], event(CANCELLED, "申请人取消预约", at)]
         inserts = [
-            Insert("freed", key, {"kind": "freed", "at": at.isoformat(timespec="seconds")})
-            for key in self._freed(record)
+            places.freeing(name, round_, at.isoformat(timespec="seconds"))
+            for name, round_ in self._freed(record)
         ]
         await self.store.write(
             inserts=inserts,
@@ -344,7 +339,7 @@ class Appointments:
     # --- staff ----------------------------------------------------------------------------------
 
     async def day_list(self, point_id: str, day: dt.date) -> list[dict[str, Any]]:
-        rows = await self.store.snapshot(Query(kind=KIND, target=target(point_id, day)), newest_first=False)
+        rows = await all_of(self.store, Query(kind=KIND, target=target(point_id, day)))
         return sorted(rows, key=lambda r: (r["slot"], r["receipt_no"]))
 
     async def mark(
@@ -363,13 +358,7 @@ class Appointments:
             person = self._person(
                 self.service.vault.decrypt(record["id_number_enc"]), _slug_of(self.catalog, record)
             )
-            inserts.append(
-                Insert(
-                    "freed",
-                    f"freed:{person}:{record['person_round']}",
-                    {"kind": "freed", "at": at.isoformat(timespec="seconds")},
-                )
-            )
+            inserts.append(places.freeing(person, record["person_round"], at.isoformat(timespec="seconds")))
         await self.store.write(
             inserts=inserts,
             updates=[

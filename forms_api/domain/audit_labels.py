@@ -18,5 +18,6 @@ AUDIT_LABELS = {
     "uploads_cleanup": "清理无记录引用的上传文件",
     "retention_erase": "按保存期限删除个人信息",
     "lookup_throttled": "查询码输错次数过多，已暂停该编号的查询",
+    "sign_in_sheet": "下载培训讲座签到表",
     "key_rotated": "轮换密钥",
 }

@@ -49,9 +49,10 @@ def columns_of(record: Mapping[str, Any]) -> Columns:
 
 
 def _target(record: Mapping[str, Any]) -> str:
-    """The record an audit entry is about; the point and day of an appointment (``point@day``)."""
+    """The record an audit entry is about; the point and day of an appointment (``point@day``);
+    the event of a lecture registration."""
     if record.get("kind") == "audit":
         return str(record.get("record") or "")
-    if record.get("kind") == "appointment":
+    if record.get("kind") in ("appointment", "registration"):
         return str(record.get("target") or "")
     return ""

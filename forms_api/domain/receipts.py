@@ -16,9 +16,10 @@ PREFIXES = {
     "audit": "SJ",
     "measure": "GJ",
     "appointment": "YY",
+    "registration": "BM",
 }
 """咨询, 申请, 评价, 差评 (a case opened by a bad rating), 投诉建议, 回访, 审计 (the audit log's
-entries), 改进 (an improvement measure), 预约 (a window appointment)."""
+entries), 改进 (an improvement measure), 预约 (a window appointment), 报名 (a lecture registration)."""
 
 PATTERN = re.compile(r"(?P<prefix>[A-Z]{2})(?P<day>\d{8})-(?P<n>\d{6})")
 

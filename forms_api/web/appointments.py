@@ -101,10 +101,15 @@ async def _booking_form(
 Action = Callable[[Appointments, dict[str, Any], str], Awaitable[Any]]
 
 
-def _endpoint(
-    kind: str, action: Action, *, limiter: str, created: bool
+def endpoint(
+    kind: str, action: Action, *, limiter: str, created: bool, state: str = "appointments"
 ) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
+    """A POST of the booking kind (``appointment``, ``appointment_cancel``, …; the lecture
+    registrations use it too): origin check, rate limit, the payload, the honeypot, the
+    per-receipt guard on codes, and the answer as JSON or a page. ``action`` gets the
+    application's ``state`` object (:class:`Appointments`, :class:`Registrations`)."""
+
+    async def handle(request: Request) -> Response:
         service = service_of(request)
         if origin := foreign_origin(request, service.settings.allowed_origins):
             return error_response(request, 403, "forbidden_origin", f"不接受来自其他网站（{origin}）的提交")
@@ -121,14 +126,16 @@ def _endpoint(
                 request, 422, "validation_failed", "提交未通过检查", {forms.HONEYPOT: "此项应保持为空"}
             )
         guarded = (
-            "" if created and kind == "appointment" else str(values.get("receipt_no", "")).strip().upper()
+            ""
+            if kind in ("appointment", "registration")
+            else str(values.get("receipt_no", "")).strip().upper()
         )
         guard = request.app.state.code_guard
         if guarded and (wait := await guard.blocked(guarded)) is not None:
             message = f"该编号的查询码输错次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试；如忘记查询码，请联系我们"
             return error_response(request, 429, "rate_limited", message, headers={"Retry-After": str(wait)})
         try:
-            answer = await action(appointments_of(request), values, channel_of(request))
+            answer = await action(getattr(request.app.state, state), values, channel_of(request))
         except Invalid as invalid:
             if guarded and "receipt_no" in invalid.problems:  # a wrong code counts against the receipt
                 await guard.retry_after(guarded)
@@ -145,7 +152,7 @@ def _endpoint(
             return error_response(request, 409, "conflict", conflict.message)
         except StoreUnavailable:
             return error_response(
-                request, 503, "unavailable", "服务暂时无法保存，请稍后重试；本次预约未被受理"
+                request, 503, "unavailable", "服务暂时无法保存，请稍后重试；本次提交未被受理"
             )
         body = answer.as_dict() if hasattr(answer, "as_dict") else answer
         if created:
@@ -154,18 +161,28 @@ def _endpoint(
             return _page(request, kind, body, 201 if created else 200)
         return JSONResponse(body, status_code=201 if created else 200)
 
-    return endpoint
+    return handle
 
 
 def _page(request: Request, kind: str, body: dict[str, Any], status: int) -> Response:
+    pages = request.app.state.pages
     if body.get("status") == "已取消":
-        return request.app.state.pages.message("预约已取消", f"预约 {body['receipt_no']} 已取消。", status)
+        noun = "报名" if kind.startswith("registration") else "预约"
+        return pages.message(f"{noun}已取消", f"{noun} {body['receipt_no']} 已取消。", status)
+    if kind == "registration":
+        queue = (
+            f"名额已满，您在候补第 {body['waitlist']} 位，有人取消时按顺序递补并短信通知。"
+            if body.get("waitlist")
+            else "报名成功。"
+        )
+        text = f"“{body['event']}”{queue}报名编号 {body['receipt_no']}，查询码 {body['lookup_code']}（取消报名时要用，只显示这一次）。"
+        return pages.message("已候补" if body.get("waitlist") else "报名成功", text, status)
     title = "预约已改约" if kind == "appointment_move" else "预约成功"
     text = (
         f"您已预约 {body['slot_label']} 在{body['point']}办理“{body['item']}”。预约编号 {body['receipt_no']}，"
         f"查询码 {body['lookup_code']}（取消或改约时要用，只显示这一次）。请按时携带身份证和材料前往。"
     )
-    return request.app.state.pages.message(title, text, status)
+    return pages.message(title, text, status)
 
 
 async def _book(booking: Appointments, values: dict[str, Any], channel: str) -> Any:
@@ -184,17 +201,17 @@ ROUTES = [
     Route("/appointments/slots", slots, methods=["GET"]),
     Route(
         "/appointments",
-        _endpoint("appointment", _book, limiter="submission_limiter", created=True),
+        endpoint("appointment", _book, limiter="submission_limiter", created=True),
         methods=["POST"],
     ),
     Route(
         "/appointments/cancel",
-        _endpoint("appointment_cancel", _cancel, limiter="lookup_limiter", created=False),
+        endpoint("appointment_cancel", _cancel, limiter="lookup_limiter", created=False),
         methods=["POST"],
     ),
     Route(
         "/appointments/move",
-        _endpoint("appointment_move", _move, limiter="lookup_limiter", created=True),
+        endpoint("appointment_move", _move, limiter="lookup_limiter", created=True),
         methods=["POST"],
     ),
 ]

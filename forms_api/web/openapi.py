@@ -257,7 +257,7 @@ def build(site_name: str) -> dict[str, Any]:
         "info": {
             "title": f"{site_name}在线服务接口",
             "version": "1",
-            "description": "咨询留言、网上申请、好差评、进度查询、预约办理和文书核验。",
+            "description": "咨询留言、网上申请、好差评、进度查询、预约办理、培训报名和文书核验。",
         },
         "paths": {
             "/api/consultations": _post("提交咨询留言", "Consultation"),
@@ -366,6 +366,28 @@ def build(site_name: str) -> dict[str, Any]:
             "/api/appointments/move": _post(
                 "改约到另一时段（原预约取消，返回新的预约编号和查询码）", "AppointmentChange", conflict=True
             ),
+            "/api/events/{event_id}": {
+                "get": {
+                    "summary": "培训讲座的名额、已报名和候补人数",
+                    "parameters": [
+                        {"name": "event_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "capacity、registered、left、waiting",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "404": not_found_item,
+                    },
+                }
+            },
+            "/api/registrations": _post("报名培训讲座（报满时进入候补）", "Registration", conflict=True),
+            "/api/registrations/cancel": _post(
+                "取消报名（报名编号和查询码）；名额按候补顺序递补",
+                "RegistrationCancel",
+                conflict=True,
+                answer="已取消",
+            ),
             "/api/verify": {
                 "get": {
                     "summary": "文书核验：凭办件编号和核验码核实回执或结果文书",
@@ -445,6 +467,8 @@ def build(site_name: str) -> dict[str, Any]:
                 "Appointment": json_schema(forms.APPOINTMENT, [HONEYPOT]),
                 "AppointmentChange": json_schema(forms.APPOINTMENT_CHANGE, [HONEYPOT]),
                 "Slots": SLOTS,
+                "Registration": json_schema(forms.REGISTRATION, [HONEYPOT]),
+                "RegistrationCancel": json_schema(forms.REGISTRATION_CANCEL, [HONEYPOT]),
                 "Error": ERROR,
             }
         },

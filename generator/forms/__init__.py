@@ -274,3 +274,36 @@ APPOINTMENT_CHANGE = Form(
     ),
 )
 """Cancelling or moving an appointment with the receipt's number and lookup code."""
+
+REGISTRATION = Form(
+    "registration",
+    (
+        Field("event", "报名的活动", kind="hidden", max_length=80),
+        Field("name", "姓名", max_length=40, autocomplete="name"),
+        Field(
+            "organisation",
+            "单位",
+            required=False,
+            max_length=100,
+            autocomplete="organization",
+            help="以个人身份参加的不填",
+        ),
+        Field(
+            "phone",
+            "手机号码",
+            kind="tel",
+            max_length=30,
+            autocomplete="tel",
+            help="用于报名确认、候补递补和活动提醒",
+        ),
+    ),
+)
+"""培训讲座报名 (F.1.4): one registration per phone number per event."""
+
+REGISTRATION_CANCEL = Form(
+    "registration_cancel",
+    (
+        Field("receipt_no", "报名编号", max_length=32, help="报名回执上的编号，例如 BM20261207-000001"),
+        Field("code", "查询码", max_length=16, help="报名回执上的 8 位查询码"),
+    ),
+)

@@ -14,6 +14,7 @@ from .base import CatalogModel
 from .common import Change, Contact, LegalBasis, TimeLimit
 from .departments import Department, DepartmentsFile
 from .directories import Directory, DirectoryEntry
+from .events import Event, EventMaterial, EventsFile
 from .faq import FaqEntry, FaqFile
 from .fees import Fee, FeeStandard, Reduction, Tier
 from .guides import Guide, GuideChoice, GuideQuestion, GuideResult
@@ -63,6 +64,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
     FileKind("results", "服务评价结果", "results.yml", ResultsFile),
     FileKind("guide", "智能导办", "guides/*.yml", Guide),
     FileKind("service-points", "服务网点", "service-points.yml", ServicePointsFile),
+    FileKind("events", "培训讲座", "events.yml", EventsFile),
 )
 
 __all__ = [
@@ -76,6 +78,9 @@ __all__ = [
     "Department",
     "Directory",
     "DirectoryEntry",
+    "Event",
+    "EventMaterial",
+    "EventsFile",
     "FaqEntry",
     "FaqFile",
     "Fee",

@@ -51,6 +51,8 @@ VERIFY = "verify/"
 RATE = "rate/"
 COMPLAIN = "complain/"
 """投诉建议 (9.3 b, c): the form; feedback/ explains how complaints are handled."""
+EVENTS = "events/"
+"""培训讲座 (F.1.4): lectures and trainings, a page each, with registration."""
 APPOINTMENTS = "appointments/"
 """预约办理 (E.4.5): the booking form, rendered by the service (``appointments/?item=<slug>``)."""
 POINTS = "service-points/"
@@ -72,6 +74,10 @@ def paged(base: str, page: int) -> str:
 def guide(slug: str, answers: tuple[str, ...] = ()) -> str:
     """A guide's page after ``answers`` (choice ids in the order given): ``guides/pledge/patent/``."""
     return f"{GUIDES}{slug}/" + "".join(f"{answer}/" for answer in answers)
+
+
+def event(event_id: str) -> str:
+    return f"{EVENTS}{event_id}/"
 
 
 def point(point_id: str) -> str:

@@ -21,6 +21,7 @@ from generator.schema.faq import receipt_day
 from generator.schema.indicators import AVERAGE, COUNT, RATIO, Formula, Indicator, wholes_of
 from generator.schema.tables import INDICATOR_COUNTS
 
+from .events import check_events
 from .guides import check_guides
 from .parts import FILES_DIR, CatalogParts, SourceFile
 from .points import check_points
@@ -961,6 +962,7 @@ RULES: tuple[Rule, ...] = (
     check_results,
     check_guides,
     check_points,
+    check_events,
 )
 
 

@@ -9,6 +9,7 @@ from ..site import Site
 from . import (
     browse,
     directories,
+    events,
     faq,
     fees,
     forms,
@@ -33,6 +34,7 @@ BUILDERS = (
     themes.pages,
     guides.pages,
     points.pages,
+    events.pages,
     directories.pages,
     fees.pages,
     public.pages,
