@@ -341,3 +341,26 @@ def test_booking_in_chromium(chromium: Any, site_server: str, javascript: bool) 
         assert "YY" in page.inner_text("main")
     finally:
         visit.close()
+
+
+def test_a_booking_nobody_marked_becomes_a_no_show_the_next_night(api: Any) -> None:
+    from forms_api.domain.jobs.housekeeping import no_shows_handler
+    from forms_api.storage.jobs import JobRun
+
+    slot = last_slot(api)
+    receipt = api.post("/api/appointments", json=booking(slot, PEOPLE[9])).json()
+    handle = no_shows_handler(api.app.state.appointments)
+
+    def night(day: dt.date) -> Any:
+        run_at = dt.datetime.combine(day, dt.time(2, 30), CHINA)
+        return api.portal.call(handle, JobRun("daily:no_shows", "no_shows", {}, "", "running", run_at, 1, 8))
+
+    booked_day = dt.date.fromisoformat(slot[:10])
+    assert night(booked_day).note == {"marked": 0}  # the day itself: still to come
+    assert store_of(api).get(receipt["receipt_no"])["status"] == BOOKED
+    assert night(booked_day + dt.timedelta(days=1)).note == {"marked": 1}
+    record = store_of(api).get(receipt["receipt_no"])
+    assert record["status"] == "未到" and "系统" in record["timeline"][-1]["note"]
+    # the person's turn has ended: they may book the item again
+    other = api.get("/api/appointments/slots", params={"item": ITEM}).json()["points"][0]["slots"][-1]["slot"]
+    assert api.post("/api/appointments", json=booking(other, PEOPLE[9])).status_code == 201

@@ -28,7 +28,7 @@ def at(day: str, time: str = "09:00") -> dt.datetime:
 
 
 WORKING = {"digest": "08:00", "reminders": "08:30", "overdue": "09:00"}
-EVERY_DAY = {"uploads": "03:00", "retention": "03:30"}
+EVERY_DAY = {"uploads": "03:00", "retention": "03:30", "no_shows": "02:30"}
 
 
 @pytest.mark.parametrize(

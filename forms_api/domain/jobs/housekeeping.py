@@ -6,7 +6,9 @@
   audit entry counts what was removed;
 - ``retention`` (03:30): records past their retention period have their personal data erased
   (:mod:`forms_api.domain.retention`), each in one write with its audit entry, then their files
-  removed.
+  removed;
+- ``no_shows`` (02:30): appointments of a day that has passed and that nobody marked are marked
+  未到 by the system, which ends the person's turn (they may book the item again).
 
 Both read every application (the only records with files) or every record old enough: a walk
 of the store once a day, a page at a time.
@@ -25,6 +27,7 @@ from forms_api.storage.uploads import StoredFile
 from generator.workdays import china_tz
 
 from .. import retention
+from ..appointments import BOOKED
 from ..submissions import Service
 from ..transfer import stored_files
 from .reminders import records_of
@@ -45,6 +48,21 @@ def uploads_handler(service: Service) -> Handler:
             await run_sync(service.blobs.remove, StoredFile(name, 0, "", ""))
         audit = await system_audit(service.numbers, "uploads_cleanup", None, {"removed": len(old)})
         return Finished(note={"removed": len(old)}, inserts=[audit])
+
+    return handle
+
+
+def no_shows_handler(appointments: Any) -> Handler:
+    """``appointments``: the service's :class:`~forms_api.domain.appointments.Appointments`."""
+
+    async def handle(run: JobRun) -> Finished:
+        today = run.run_at.astimezone(china_tz()).date()
+        marked = 0
+        async for record in records_of(appointments.store, Query("appointment", status={BOOKED})):
+            if record["day"] < today.isoformat():
+                await appointments.mark(record["receipt_no"], False, "系统（预约日已过）")
+                marked += 1
+        return Finished(note={"marked": marked})
 
     return handle
 

@@ -13,6 +13,7 @@ task            at      days            does
 ``overdue``     09:00   working days    催告 (F.3.4) of work past its due date, recorded
 ``uploads``     03:00   every day       uploads no record names, after a grace period
 ``retention``   03:30   every day       personal data past its retention period erased
+``no_shows``    02:30   every day       appointments of a past day still 已预约 marked 未到
 ==============  ======  ==============  ================================================
 
 A day on which the server was down is not made up for: today's jobs cover what is due and
@@ -43,6 +44,7 @@ DAILY = (
     Daily("overdue", dt.time(9, 0)),
     Daily("uploads", dt.time(3, 0), working_days_only=False),
     Daily("retention", dt.time(3, 30), working_days_only=False),
+    Daily("no_shows", dt.time(2, 30), working_days_only=False),
 )
 
 TICK_SECONDS = 60.0

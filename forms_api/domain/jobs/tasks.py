@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from forms_api.delivery.notifier import Notifier
 
+from ..appointments import Appointments
 from ..casework import Casework
 from ..queues import departments_of, item_departments
 from ..staff.accounts import Accounts
@@ -26,6 +27,7 @@ def handlers(casework: Casework, notifier: Notifier, accounts: Accounts) -> dict
         visits.TASK: visits.visit_handler(service, department_of),
         "uploads": housekeeping.uploads_handler(service),
         "retention": housekeeping.retention_handler(service),
+        "no_shows": housekeeping.no_shows_handler(Appointments(service)),
         **Watch(casework, notifier, accounts).handlers(),
     }
 
