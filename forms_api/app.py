@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Route("/" + display_mode.STYLESHEET, display_mode.stylesheet, methods=["GET", "HEAD"]),
             Route("/" + urls.APPOINTMENTS, appointments.booking_page, methods=["GET", "HEAD"]),
+            Route("/" + urls.APPOINTMENTS + "manage", appointments.manage_page, methods=["GET", "HEAD"]),
             Route("/" + urls.DISCLOSURE, disclosure.page, methods=["GET", "HEAD"]),
             Mount("/staff", routes=console_routes.ROUTES),
             Route("/metrics", observe.metrics, methods=["GET"]),

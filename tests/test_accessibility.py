@@ -177,6 +177,8 @@ def test_the_pages_the_service_renders_have_no_serious_accessibility_finding(tab
     tab.open(f"{urls.APPOINTMENTS}?item=patent-pledge")
     assert page.locator("input[name=slot]").count() > 10
     check("booking form")
+    tab.open(f"{urls.APPOINTMENTS}manage")
+    check("appointment manage form")
 
     # the staff console: login, workbench, the record, the audit log
     tab.open("staff/login")

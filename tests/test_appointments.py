@@ -364,3 +364,46 @@ def test_a_booking_nobody_marked_becomes_a_no_show_the_next_night(api: Any) -> N
     # the person's turn has ended: they may book the item again
     other = api.get("/api/appointments/slots", params={"item": ITEM}).json()["points"][0]["slots"][-1]["slot"]
     assert api.post("/api/appointments", json=booking(other, PEOPLE[9])).status_code == 201
+
+
+def test_moving_and_cancelling_without_javascript(chromium: Any, site_server: str) -> None:
+    from tests.browser import Visit
+
+    visit = Visit(chromium, site_server, javascript=False)
+    try:
+        page = visit.page
+        visit.open("appointments/?item=patent-pledge")
+        page.check("input[name=slot]:not([disabled]) >> nth=0")
+        page.fill("#book-name", "王五")
+        page.fill("#book-id_number", PEOPLE[11])
+        page.fill("#book-phone", "13700137000")
+        with page.expect_navigation():
+            page.click("form[data-ipps-form='appointment'] [data-ipps-submit]")
+        text = page.inner_text("main")
+        receipt_no = next(w for w in text.replace("，", " ").split() if w.startswith("YY"))
+        code = text.split("查询码 ")[1][:8]
+        visit.open("appointments/manage")
+        page.fill("#manage-receipt_no", receipt_no)
+        page.fill("#manage-code", code)
+        with page.expect_navigation():
+            page.click("form[data-ipps-form='appointment_find'] [data-ipps-submit]")
+        assert page.inner_text("[data-status]") == BOOKED
+        page.check(
+            "form[data-ipps-form='appointment_move'] details[open] input[name=slot]:not([disabled]) >> nth=-1"
+        )
+        with page.expect_navigation():
+            page.click("form[data-ipps-form='appointment_move'] [data-ipps-submit]")
+        assert page.inner_text("h1") == "预约已改约"
+        moved = page.inner_text("main")
+        new_no = next(w for w in moved.replace("，", " ").split() if w.startswith("YY") and w != receipt_no)
+        new_code = moved.split("查询码 ")[1][:8]
+        visit.open(f"appointments/manage?receipt_no={receipt_no}&code={code}")
+        assert page.inner_text("[data-status]") == CANCELLED  # the old one
+        visit.open(f"appointments/manage?receipt_no={new_no}&code={new_code}")
+        with page.expect_navigation():
+            page.click("form[data-ipps-form='appointment_cancel'] [data-ipps-submit]")
+        assert page.inner_text("h1") == "预约已取消"
+        visit.open(f"appointments/manage?receipt_no={new_no}&code=WRONG123")
+        assert "找不到" in page.inner_text("main")
+    finally:
+        visit.close()

@@ -240,13 +240,17 @@ class Appointments:
 
     # --- cancelling and moving ---------------------------------------------------------------------
 
-    async def _own(self, raw: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any] | None:
-        record = await self.store.get(normalize(str(raw.get("receipt_no", ""))))
+    async def find_own(self, receipt_no: str, code: str) -> dict[str, Any] | None:
+        """The booking with this number if ``code`` is its lookup code, else None (an unknown
+        number and a wrong code take the same work and give the same answer)."""
+        record = await self.store.get(normalize(receipt_no))
         stored = record.get("lookup", "0" * 64) if record and record.get("kind") == KIND else "0" * 64
-        matches = self.service.vault.code_matches(
-            str(raw.get("code", "")), stored
-        )  # the same work either way
-        if record is None or record.get("kind") != KIND or not matches:
+        matches = self.service.vault.code_matches(code, stored)
+        return record if record is not None and record.get("kind") == KIND and matches else None
+
+    async def _own(self, raw: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any] | None:
+        record = await self.find_own(str(raw.get("receipt_no", "")), str(raw.get("code", "")))
+        if record is None:
             problems["receipt_no"] = "预约编号或查询码不正确，请核对预约回执"
             return None
         if record["status"] != BOOKED:

@@ -31,7 +31,7 @@ from generator.site import urls
 
 from .limits import foreign_origin
 from .responses import error_response, wants_html
-from .routes import BadRequest, channel_of, guessed, read_payload, service_of, too_often
+from .routes import BadRequest, channel_of, guessed, read_payload, service_of, too_often, with_code
 
 
 def appointments_of(request: Request) -> Appointments:
@@ -80,21 +80,46 @@ async def _booking_form(
     slug, item = found
     points = booking.points_of(slug)
     point = next((p for p in points if p.id == values.get("point")), points[0])
-    days: dict[str, list[dict[str, Any]]] = {}
-    for slot in await booking.availability(point):
-        days.setdefault(slot["label"][: -len("09:00—09:30")], []).append(slot)
     context = {
         "slug": slug,
         "item": item,
         "points": points,
         "point": point,
-        "days": list(days.items()),
+        "days": await _days(booking, point),
         "values": values,
         "errors": errors,
         "summary": summary,
     }
     response = pages.page(f"预约办理：{item.name}", "forms/appointment.html", context, status)
     response.headers["Cache-Control"] = "no-store"  # places left change by the minute
+    return response
+
+
+async def _days(booking: Appointments, point: Any) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The point's bookable slots grouped by day: [(``12月8日（周二）``, slots)]."""
+    days: dict[str, list[dict[str, Any]]] = {}
+    for slot in await booking.availability(point):
+        days.setdefault(slot["label"][: -len("09:00—09:30")], []).append(slot)
+    return list(days.items())
+
+
+async def manage_page(request: Request) -> Response:
+    """取消或改约 without JavaScript (``GET /appointments/manage?receipt_no=…&code=…``): the
+    booking and, while it stands, the forms to move it or cancel it. Wrong codes count against
+    the booking as for a lookup; without a number and code, the form asking for them."""
+    booking, pages = appointments_of(request), request.app.state.pages
+    receipt_no = request.query_params.get("receipt_no", "").strip().upper()
+    code = request.query_params.get("code", "").strip()
+    context: dict[str, Any] = {"record": None, "code": "", "days": [], "errors": {}, "summary": ""}
+    if receipt_no or code:
+        found = await with_code(request, receipt_no, code, lambda: booking.find_own(receipt_no, code))
+        if isinstance(found, Response):
+            return found
+        point = booking.catalog.points.get(found["point"])
+        days = await _days(booking, point) if point is not None and found["status"] == "已预约" else []
+        context |= {"record": found, "code": code, "days": days}
+    response = pages.page("取消或改约", "forms/appointment-manage.html", context)
+    response.headers["Cache-Control"] = "no-store"  # the page carries the code in its forms
     return response
 
 
