@@ -138,3 +138,27 @@ def test_answering_a_guide_in_chromium(chromium: Any, site_server: str, javascri
         assert page.url == site_server + urls.guide("infringement", ("patent", "invention-patent"))
     finally:
         visit.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["plain", "script"])
+def test_every_result_of_every_guide_is_reached_by_clicking(
+    catalog: Any, chromium: Any, site_server: str, javascript: bool
+) -> None:
+    """Each result, from the guide's first question, by clicking the answers a person would."""
+    visit = Visit(chromium, site_server, javascript=javascript)
+    try:
+        page = visit.page
+        for slug, guide in catalog.guides.items():
+            for stop in walk(slug, guide):
+                if stop.result is None:
+                    continue
+                page.goto(site_server + urls.guide(slug), wait_until="load")
+                for answer in stop.answers:
+                    page.click(f"ul.ipps-guide-choices a[data-choice='{answer.choice.id}']")
+                    page.wait_for_selector(
+                        "#result" if answer is stop.answers[-1] else f"[data-answer='{answer.choice.id}']"
+                    )
+                assert page.inner_text("#result") == stop.result.title, stop.path()
+                assert page.url == site_server + urls.guide(slug, stop.path())
+    finally:
+        visit.close()
