@@ -56,7 +56,7 @@ PAGES = {
     "service points": urls.POINTS,
     "appointments": urls.APPOINTMENTS,
     "events": urls.EVENTS,
-    "event (registration open)": urls.event("2027-01-ip-compliance"),
+    "event (coming)": urls.event("2027-01-ip-compliance"),
     "event (past, materials)": urls.event("2026-11-pledge-basics"),
     "service point": urls.point("civic-center-hall"),
     "consultation form": urls.CONSULT,

@@ -6,11 +6,14 @@ Validation of broken events (E131) is in tests/test_validation_rules.py."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
+
+import pytest
 
 from forms_api.storage.query import Query
 from generator import workdays
@@ -20,6 +23,14 @@ from tests.conftest import html_of
 
 OPEN = "2027-01-ip-compliance"  # 30 places, registration open until 2027-01-08
 PAST = "2026-11-pledge-basics"
+BEFORE_DEADLINE = dt.datetime(2026, 12, 8, 10, 0, tzinfo=workdays.china_tz())
+"""The service's clock in the registration tests: the sample's deadlines are real dates, so the
+tests register on a fixed day before them rather than on whatever day they run."""
+
+
+@pytest.fixture(autouse=True)
+def before_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("forms_api.domain.registrations.now", lambda: BEFORE_DEADLINE)
 
 
 def phone(n: int) -> str:
@@ -55,10 +66,12 @@ def test_the_events_pages_show_coming_and_past_events(catalog: Any, built_site: 
     sources = {e.source: e.question for e in catalog.faq}
     assert asked == [sources[s] for s in catalog.events[0].faqs]  # the questions that prompted it
 
-    coming = html_of(built_site, urls.event(OPEN))
-    form = coming.select_one("form[data-ipps-form='registration']")
-    assert form is not None and form.select_one("input[name=event]")["value"] == OPEN
-    assert {i["name"] for i in form.select("input[name]")} >= {"name", "organisation", "phone"}
+    for event in catalog.events:  # a form while registration is open (on the day of the build)
+        form = html_of(built_site, urls.event(event.id)).select_one("form[data-ipps-form='registration']")
+        assert (form is not None) == (today <= event.register_until), event.id
+        if form is not None:
+            assert form.select_one("input[name=event]")["value"] == event.id
+            assert {i["name"] for i in form.select("input[name]")} >= {"name", "organisation", "phone"}
 
 
 def test_a_full_event_puts_people_on_the_waitlist_which_moves_up(api: Any) -> None:
