@@ -243,10 +243,7 @@ class Appointments:
     async def find_own(self, receipt_no: str, code: str) -> dict[str, Any] | None:
         """The booking with this number if ``code`` is its lookup code, else None (an unknown
         number and a wrong code take the same work and give the same answer)."""
-        record = await self.store.get(normalize(receipt_no))
-        stored = record.get("lookup", "0" * 64) if record and record.get("kind") == KIND else "0" * 64
-        matches = self.service.vault.code_matches(code, stored)
-        return record if record is not None and record.get("kind") == KIND and matches else None
+        return await self.service.own_record(normalize(receipt_no), code, kinds=(KIND,))
 
     async def _own(self, raw: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any] | None:
         record = await self.find_own(str(raw.get("receipt_no", "")), str(raw.get("code", "")))

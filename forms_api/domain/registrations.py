@@ -134,10 +134,9 @@ class Registrations:
     async def cancel(self, raw: Mapping[str, Any], at: dt.datetime | None = None) -> dict[str, Any]:
         at = at or now()
         stamp = at.isoformat(timespec="seconds")
-        record = await self.store.get(normalize(str(raw.get("receipt_no", ""))))
-        stored = record.get("lookup", "0" * 64) if record and record.get("kind") == KIND else "0" * 64
-        matches = self.service.vault.code_matches(str(raw.get("code", "")), stored)
-        if record is None or record.get("kind") != KIND or not matches:
+        receipt_no = normalize(str(raw.get("receipt_no", "")))
+        record = await self.service.own_record(receipt_no, str(raw.get("code", "")), kinds=(KIND,))
+        if record is None:
             raise Invalid({"receipt_no": "报名编号或查询码不正确，请核对报名回执"})
         if record["status"] == CANCELLED:
             raise Conflict("这个报名已经取消")

@@ -82,25 +82,26 @@ def bookable_days(point: ServicePoint, now: dt.datetime) -> Iterator[dt.date]:
         day += dt.timedelta(days=1)
 
 
+def _before_cutoff(point: ServicePoint, slot: Slot, now: dt.datetime) -> bool:
+    assert point.appointments is not None
+    return slot.starts_at() - dt.timedelta(hours=point.appointments.cutoff_hours) > now
+
+
 def open_for_booking(point: ServicePoint, slot: Slot, now: dt.datetime) -> bool:
     """Whether ``slot`` is one of the point's and may still be booked at ``now``."""
-    rules = point.appointments
-    if (
-        rules is None
-        or slot.day not in set(bookable_days(point, now))
-        or slot not in slots_on(point, slot.day)
-    ):
+    if point.appointments is None or slot.day not in set(bookable_days(point, now)):
         return False
-    return slot.starts_at() - dt.timedelta(hours=rules.cutoff_hours) > now
+    return slot in slots_on(point, slot.day) and _before_cutoff(point, slot, now)
 
 
 def bookable(point: ServicePoint, now: dt.datetime) -> list[Slot]:
-    """Every slot that can be booked at ``now``, earliest first."""
+    """Every slot that can be booked at ``now``, earliest first (the days are the bookable
+    ones already: only the cut-off is left to check)."""
     return [
         slot
         for day in bookable_days(point, now)
         for slot in slots_on(point, day)
-        if open_for_booking(point, slot, now)
+        if _before_cutoff(point, slot, now)
     ]
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from generator.problems import Finding
 
-from .guides import _suggest
-from .parts import FILES_DIR, CatalogParts
+from .parts import FILES_DIR, CatalogParts, suggest
 from .points import _declared_points
 
 
@@ -40,12 +39,12 @@ def check_events(parts: CatalogParts) -> Iterator[Finding]:
                     f.rel,
                     (*loc, "point"),
                     "E130",
-                    f"服务网点「{event.point}」不存在于 service-points.yml{_suggest(event.point, points)}",
+                    f"服务网点「{event.point}」不存在于 service-points.yml{suggest(event.point, points)}",
                 )
             for i, slug in enumerate(event.items):
                 if slug not in items:
                     yield Finding(
-                        f.rel, (*loc, "items", i), "E131", f"事项「{slug}」不存在{_suggest(slug, items)}"
+                        f.rel, (*loc, "items", i), "E131", f"事项「{slug}」不存在{suggest(slug, items)}"
                     )
             for i, source in enumerate(event.faqs):
                 if source not in sources:

@@ -3,19 +3,18 @@ everything named exists. Located at the field that is wrong, like every rule."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from generator.problems import Finding
 from generator.schema.guides import Guide
 
-from .parts import CatalogParts
+from .parts import CatalogParts, suggest
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.7)
-    return f"，是否应为「{close[0]}」？" if close else ""
+    # a guide's ids are short words ("dnoe" for "done"): a looser match than elsewhere
+    return suggest(value, known, cutoff=0.7)
 
 
 def _item_materials(parts: CatalogParts) -> dict[str, set[str]]:

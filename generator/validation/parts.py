@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,9 @@ class CatalogParts:
 
     def single(self, name: str) -> Any:
         return next((m for _, m in self.models(name)), None)
+
+
+def suggest(value: str, known: Iterable[str], cutoff: float = 0.85) -> str:
+    """``，是否应为「…」？`` with the closest known value, or "" when none is close enough."""
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=cutoff)
+    return f"，是否应为「{close[0]}」？" if close else ""

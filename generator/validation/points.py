@@ -7,8 +7,7 @@ from typing import Any
 
 from generator.problems import Finding
 
-from .guides import _suggest
-from .parts import CatalogParts
+from .parts import CatalogParts, suggest
 
 
 def _declared_points(parts: CatalogParts) -> dict[str, str]:
@@ -44,7 +43,7 @@ def check_points(parts: CatalogParts) -> Iterator[Finding]:
                     f.rel,
                     ("points", n, "parent"),
                     "E129",
-                    f"所在网点「{point.parent}」不存在{_suggest(point.parent, declared)}",
+                    f"所在网点「{point.parent}」不存在{suggest(point.parent, declared)}",
                 )
             elif declared[point.parent] == "窗口" or point.parent == point.id:
                 yield Finding(
@@ -57,5 +56,5 @@ def check_points(parts: CatalogParts) -> Iterator[Finding]:
                     f.rel,
                     ("places", n, "point"),
                     "E130",
-                    f"服务网点「{place.point}」不存在于 service-points.yml{_suggest(place.point, declared)}",
+                    f"服务网点「{place.point}」不存在于 service-points.yml{suggest(place.point, declared)}",
                 )

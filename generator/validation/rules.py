@@ -8,7 +8,6 @@ names it fail.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from generator.schema.tables import INDICATOR_COUNTS
 
 from .events import check_events
 from .guides import check_guides
-from .parts import FILES_DIR, CatalogParts, SourceFile
+from .parts import FILES_DIR, CatalogParts, SourceFile, suggest
 from .points import check_points
 
 RESERVED_FORM_FIELDS = frozenset(
@@ -78,11 +77,6 @@ class Declared:
             self.fee_standards.add(f.stem)
             self.fees |= {f"{f.stem}/{i}" for i in _raw_ids(_raw_list(f.data, "fees"))}
             self.reductions |= {f"{f.stem}/{i}" for i in _raw_ids(_raw_list(f.data, "reductions"))}
-
-
-def _suggest(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.85)
-    return f"，是否应为「{close[0]}」？" if close else ""
 
 
 def _items(parts: CatalogParts) -> Iterator[tuple[SourceFile, Item]]:
@@ -311,26 +305,26 @@ def _unresolved(reference: Reference, value: str, f: SourceFile, declared: Decla
     what = f"{reference.label}「{value}」"
     if reference.target == "department":
         if value not in declared.departments:
-            return f"{what}不在 departments.yml 中" + _suggest(value, declared.departments)
+            return f"{what}不在 departments.yml 中" + suggest(value, declared.departments)
         if reference.path == ("department",) and declared.departments[value] == "合作机构":
             return f"「{value}」是合作机构，不能作为事项的实施部门"
     elif reference.target == "category":
         if value not in declared.categories:
-            return f"{what}不在基础服务名录或个性化增值服务名录中" + _suggest(value, declared.categories)
+            return f"{what}不在基础服务名录或个性化增值服务名录中" + suggest(value, declared.categories)
     elif reference.target in ("fee", "reduction"):
         known = declared.fees if reference.target == "fee" else declared.reductions
         standard = value.partition("/")[0]
         if value in known:
             return None
         if standard not in declared.fee_standards:
-            return f"{what}引用的收费标准「{standard}」不存在（应为 fees/ 下的文件名）" + _suggest(
+            return f"{what}引用的收费标准「{standard}」不存在（应为 fees/ 下的文件名）" + suggest(
                 standard, declared.fee_standards
             )
-        return f"{what}不在收费标准 fees/{standard}.yml 中" + _suggest(value, known)
+        return f"{what}不在收费标准 fees/{standard}.yml 中" + suggest(value, known)
     elif value == f.stem and f.kind.name == "item":
         return f"{reference.label}不能是事项自身"
     elif value not in declared.items:
-        return f"{what}不存在（应为 items/ 下的文件名，不含 .yml）" + _suggest(value, declared.items)
+        return f"{what}不存在（应为 items/ 下的文件名，不含 .yml）" + suggest(value, declared.items)
     return None
 
 
@@ -389,7 +383,7 @@ def check_reduction_scope(parts: CatalogParts) -> Iterator[Finding]:
                         ("reductions", n, "applies_to", k),
                         "E105",
                         f"减缴政策「{reduction.name}」引用的收费项目「{fee_id}」不在本收费标准中"
-                        + _suggest(fee_id, fee_ids),
+                        + suggest(fee_id, fee_ids),
                     )
 
 
@@ -925,7 +919,7 @@ def _figure_problems(
     indicator = indicators.get(figure.indicator)
     what = f"指标「{figure.indicator}」"
     if indicator is None:
-        yield "indicator", f"{what}不在 indicators.yml 中" + _suggest(figure.indicator, indicators)
+        yield "indicator", f"{what}不在 indicators.yml 中" + suggest(figure.indicator, indicators)
         return
     what = f"指标「{indicator.name}」"
     if not indicator.public:
